@@ -1,0 +1,54 @@
+// userstream/user/commands.hpp
+//
+// The requests a host sends to `user_service`, one struct per command, named after ZITADEL's API methods.
+// Fields are raw input: validation and normalisation happen in the service, in ZITADEL's order.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace userstream::user {
+
+// v1 management `UpdateHumanPhone` (PUT /management/v1/users/{user_id}/phone).
+struct update_human_phone_request {
+    std::string user_id;
+    std::optional<std::string> org_id;  // the `x-zitadel-orgid` header; absent = the caller's own organisation
+    std::string phone;
+    bool is_phone_verified = false;
+};
+
+// v2 `SetPhone` verification choice: exactly one of these (the proto's oneof). Default: send a code by SMS.
+struct send_code {};
+struct return_code {};  // the plain code comes back in the response and no SMS is sent
+struct mark_verified {};  // `is_verified: true`
+using phone_verification = std::variant<send_code, return_code, mark_verified>;
+
+// v2 `SetPhone` (POST /v2/users/{user_id}/phone).
+struct set_phone_request {
+    std::string user_id;
+    std::string phone;
+    phone_verification verification = send_code{};
+};
+
+// Creates a human user in `org_id`, optionally with a phone (normalised like v2 input).
+struct add_human_request {
+    std::string user_id;  // empty: generated
+    std::string org_id;
+    std::string phone;    // empty: no phone
+    bool is_phone_verified = false;
+};
+
+// Creates a machine user in `org_id`.
+struct add_machine_request {
+    std::string user_id;  // empty: generated
+    std::string org_id;
+};
+
+// Removes a user. `org_id`, when given, must be the user's organisation.
+struct remove_user_request {
+    std::string user_id;
+    std::optional<std::string> org_id;
+};
+
+}  // namespace userstream::user

@@ -1,0 +1,66 @@
+// userstream/user/errors.hpp
+//
+// Every business error of the user domain, in one place. Ids and i18n keys are ZITADEL's where ZITADEL has the same
+// rule, so hosts that match on them keep working; ids starting with `US-` are userstream's own, for rules ZITADEL
+// leaves to its API layer or does not have. docs/errors.md lists them with their kinds and HTTP statuses.
+#pragma once
+
+#include "userstream/core/error.hpp"
+
+namespace userstream::user::errors {
+
+using k = error_kind;
+
+// Phone number input (InvalidArgument).
+inline constexpr error_code phone_empty{k::invalid_argument, "PHONE-Zt0NV", "Errors.User.Phone.Empty", "Phone is empty"};
+inline constexpr error_code phone_invalid{k::invalid_argument, "PHONE-so0wa", "Errors.User.Phone.Invalid", "Phone is invalid"};
+inline constexpr error_code phone_too_long_v1{k::invalid_argument, "US-PHONE-len50", "Errors.User.Phone.TooLong",
+                                              "Phone must be at most 50 characters"};
+inline constexpr error_code phone_missing_plus{k::invalid_argument, "US-PHONE-plus", "Errors.User.Phone.MissingPlus",
+                                               "Phone must start with +"};
+inline constexpr error_code phone_too_long_v2{k::invalid_argument, "US-PHONE-len200", "Errors.User.Phone.TooLong",
+                                              "Phone must be at most 200 characters"};
+inline constexpr error_code phone_not_possible{k::invalid_argument, "US-PHONE-possible", "Errors.User.Phone.NotPossible",
+                                               "Phone has an impossible length for its country"};
+inline constexpr error_code phone_not_valid{k::invalid_argument, "US-PHONE-valid", "Errors.User.Phone.NotValid",
+                                            "Phone is not a valid number for its country"};
+
+// Request shape (InvalidArgument).
+inline constexpr error_code user_id_missing_v1{k::invalid_argument, "US-USER-idmissing", "Errors.User.UserIDMissing",
+                                               "User ID is missing"};
+inline constexpr error_code user_id_missing_v2{k::invalid_argument, "COMMAND-xP292j", "Errors.User.Phone.IDMissing",
+                                               "User ID is missing"};
+inline constexpr error_code user_id_too_long{k::invalid_argument, "US-USER-idlen200", "Errors.User.IDTooLong",
+                                             "User ID must be at most 200 characters"};
+inline constexpr error_code user_already_exists{k::failed_precondition, "US-USER-exists", "Errors.User.AlreadyExisting",
+                                                "User already exists"};
+inline constexpr error_code org_id_missing{k::invalid_argument, "US-USER-orgmissing", "Errors.Org.IDMissing",
+                                           "Organisation ID is missing"};
+
+// v1 UpdateHumanPhone.
+inline constexpr error_code user_not_found_v1{k::failed_precondition, "COMMAND-3M0fs", "Errors.User.NotFound",
+                                              "User could not be found"};
+inline constexpr error_code phone_not_changed_v1{k::failed_precondition, "COMMAND-wF94r", "Errors.User.Phone.NotChanged",
+                                                 "Phone not changed"};
+
+// v2 SetPhone (and the other v2 phone commands that share its checks).
+inline constexpr error_code phone_user_not_found_v2{k::not_found, "COMMAND-ieJ2e", "Errors.User.Phone.NotFound",
+                                                    "Phone not found"};
+inline constexpr error_code user_not_initialised{k::failed_precondition, "COMMAND-uz0Uu", "Errors.User.NotInitialised",
+                                                 "User is not yet initialised"};
+inline constexpr error_code phone_not_changed_v2{k::failed_precondition, "COMMAND-Uch5e", "Errors.User.Phone.NotChanged",
+                                                 "Phone not changed"};
+
+// User lifecycle.
+inline constexpr error_code user_remove_not_found{k::not_found, "COMMAND-m9od", "Errors.User.NotFound",
+                                                  "User could not be found"};
+
+// Permissions.
+inline constexpr error_code permission_denied_v1{k::permission_denied, "AUTH-5mWD2", "Errors.Token.Invalid",
+                                                 "No matching permissions found"};
+inline constexpr error_code permission_denied_v2{k::permission_denied, "AUTH-AWfge", "Errors.PermissionDenied",
+                                                 "No matching permissions found"};
+inline constexpr error_code unauthenticated{k::unauthenticated, "US-AUTH-anonymous", "Errors.Token.Missing",
+                                            "The caller is not authenticated"};
+
+}  // namespace userstream::user::errors

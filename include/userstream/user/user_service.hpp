@@ -1,0 +1,88 @@
+// userstream/user/user_service.hpp
+//
+// The command side of the user aggregate. Each method checks the caller, validates input, folds the user's stream
+// into a write model, decides which events follow, and pushes them in one transaction with the sequence it decided
+// on. If another writer got there first, the service reads again and decides again, up to `conflict_retries` times,
+// then returns the Conflict. (ZITADEL blindly retries with a recomputed sequence, so the last writer wins.)
+//
+//     memory_event_store store;
+//     key_ring keys; keys.add_random_key("k1"); keys.activate("k1");
+//     grant_table_authorizer auth; auth.grant("admin", "*", permissions::user_write);
+//     system_clock clock; uuid_generator ids;
+//     user_service users(store, auth, keys, clock, ids);
+//     auto out = users.update_human_phone({"admin", "o1"}, {"u1", "o1", "+41 71 000 00 00", true});
+//     if (!out) report(out.err());        // e.g. COMMAND-wF94r Errors.User.Phone.NotChanged
+//
+// Business rejections come back in the result; store failures throw infrastructure_error. Thread-safe as long as
+// the store, authorizer, clock and id generator are.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "userstream/core/id_generator.hpp"
+#include "userstream/core/result.hpp"
+#include "userstream/core/time.hpp"
+#include "userstream/eventstore/event_store.hpp"
+#include "userstream/eventstore/object_details.hpp"
+#include "userstream/user/authorizer.hpp"
+#include "userstream/user/commands.hpp"
+#include "userstream/user/key_ring.hpp"
+#include "userstream/user/phone_number.hpp"
+#include "userstream/user/phone_write_model.hpp"
+#include "userstream/user/verification_code.hpp"
+
+namespace userstream::user {
+
+struct user_service_config {
+    std::string instance_id = "default";
+    phone_rules phone;
+    code_generator_config phone_code;
+    // When set, an external SMS verifier (ZITADEL's Twilio Verify path) creates and checks codes: `code.added` then
+    // carries no code, expiry 0 and this configuration id as `generatorId`.
+    std::optional<std::string> external_phone_verifier_id;
+    // How often a command re-reads and re-decides after a concurrency conflict before returning it.
+    unsigned conflict_retries = 3;
+};
+
+// What a successful command returns.
+struct command_outcome {
+    eventstore::object_details details;       // of the aggregate after this push
+    eventstore::global_position position;     // of this push's last event, for read-your-writes
+    std::vector<eventstore::stored_event> events;  // as stored
+    std::optional<std::string> verification_code;  // the plain code, only for v2 `return_code`
+};
+
+class user_service {
+public:
+    user_service(eventstore::event_store& store, const authorizer& auth, const key_ring& keys, const clock& time,
+                 id_generator& ids, user_service_config config = {});
+
+    // v1 management UpdateHumanPhone.
+    result<command_outcome> update_human_phone(const caller& who, const update_human_phone_request& request);
+    // v2 SetPhone.
+    result<command_outcome> set_phone(const caller& who, const set_phone_request& request);
+
+    result<command_outcome> add_human(const caller& who, const add_human_request& request);
+    result<command_outcome> add_machine(const caller& who, const add_machine_request& request);
+    result<command_outcome> remove_user(const caller& who, const remove_user_request& request);
+
+    // The user's current write model, folded from the store.
+    phone_write_model load(const std::string& user_id) const;
+
+    const user_service_config& config() const noexcept { return config_; }
+
+private:
+    template <class Decide>
+    result<command_outcome> execute(const caller& who, const std::string& user_id, Decide&& decide);
+
+    eventstore::event_store& store_;
+    const authorizer& auth_;
+    const key_ring& keys_;
+    const clock& clock_;
+    id_generator& ids_;
+    user_service_config config_;
+};
+
+}  // namespace userstream::user

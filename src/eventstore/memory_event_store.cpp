@@ -1,0 +1,82 @@
+#include "userstream/eventstore/memory_event_store.hpp"
+
+#include <mutex>
+
+#include "userstream/eventstore/errors.hpp"
+
+namespace userstream::eventstore {
+
+result<append_result> memory_event_store::append(std::vector<aggregate_append> batch) {
+    std::unique_lock lock(mutex_);
+
+    // Check every aggregate before writing anything, so a conflict leaves the store untouched.
+    std::vector<std::uint64_t> next_sequence;
+    next_sequence.reserve(batch.size());
+    for (const auto& part : batch) {
+        const auto it = streams_.find(part.aggregate);
+        const std::uint64_t current = it == streams_.end() ? 0 : log_[it->second.back()].sequence.value;
+        if (part.expected_sequence && part.expected_sequence->value != current) {
+            return errors::concurrency_conflict;
+        }
+        next_sequence.push_back(current);
+    }
+
+    append_result out;
+    std::uint32_t in_tx_order = 0;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto& part = batch[i];
+        // The same aggregate may appear twice in one batch; continue from what this batch already wrote.
+        for (std::size_t j = 0; j < i; ++j) {
+            if (batch[j].aggregate == part.aggregate) next_sequence[i] += batch[j].events.size();
+        }
+        auto& stream = streams_[part.aggregate];
+        for (auto& event : part.events) {
+            stored_event stored{part.aggregate,
+                                part.owner,
+                                std::move(event.creator),
+                                sequence_number{++next_sequence[i]},
+                                global_position{log_.size() + 1},
+                                in_tx_order++,
+                                event.created_at,
+                                event.revision,
+                                std::move(event.event_type),
+                                std::move(event.payload)};
+            stream.push_back(log_.size());
+            log_.push_back(stored);
+            out.events.push_back(std::move(stored));
+        }
+    }
+    out.last_position = global_position{log_.size()};
+    return out;
+}
+
+std::vector<stored_event> memory_event_store::read_aggregate(const aggregate_key& aggregate,
+                                                             sequence_number after) const {
+    std::shared_lock lock(mutex_);
+    std::vector<stored_event> out;
+    const auto it = streams_.find(aggregate);
+    if (it == streams_.end()) return out;
+    // Sequences are 1..N, so the events after `after` start at index `after`.
+    const auto& indexes = it->second;
+    for (std::size_t i = std::min<std::size_t>(after.value, indexes.size()); i < indexes.size(); ++i) {
+        out.push_back(log_[indexes[i]]);
+    }
+    return out;
+}
+
+std::vector<stored_event> memory_event_store::read_global(global_position after, const global_filter& filter,
+                                                          std::size_t limit) const {
+    std::shared_lock lock(mutex_);
+    std::vector<stored_event> out;
+    for (std::size_t i = after.value; i < log_.size() && out.size() < limit; ++i) {
+        if (filter.matches(log_[i])) out.push_back(log_[i]);
+    }
+    return out;
+}
+
+global_position memory_event_store::head() const {
+    std::shared_lock lock(mutex_);
+    return global_position{log_.size()};
+}
+
+}  // namespace userstream::eventstore

@@ -1,0 +1,72 @@
+// Creating and removing users: the lifecycle events the phone write model depends on.
+#include "detail/decisions.hpp"
+#include "userstream/user/errors.hpp"
+
+namespace userstream::user::detail {
+
+issued_code decision_context::issue_code(bool returned) const {
+    issued_code out;
+    if (external_verifier_id) {
+        // The provider creates and checks the code; nothing secret is stored here.
+        out.event.generator_id = *external_verifier_id;
+        out.event.code_returned = false;
+        return out;
+    }
+    out.plain = generate_code(code_config);
+    out.event.code = keys.encrypt(out.plain);
+    out.event.expiry = code_config.expiry;
+    out.event.code_returned = returned;
+    return out;
+}
+
+result<decision> decide_add_human(const phone_write_model& model, const add_human_request& request,
+                                  const result<phone_number>& phone, const decision_context& context) {
+    if (auto rejected = check_caller(context.who)) return *rejected;
+    if (request.org_id.empty()) return errors::org_id_missing;
+    if (!context.may_write(request.org_id)) return errors::permission_denied_v2;
+    if (auto rejected = check_user_id_v2(request.user_id)) return *rejected;
+    if (model.sequence().value > 0) return errors::user_already_exists;
+
+    decision out;
+    out.owner = request.org_id;
+    if (request.phone.empty()) {
+        out.events.emplace_back(human_added{});
+        return out;
+    }
+    if (!phone) return phone.err();
+    out.events.emplace_back(human_added{phone.value()});
+    if (request.is_phone_verified) {
+        out.events.emplace_back(phone_verified{});
+    } else {
+        out.events.emplace_back(context.issue_code(false).event);
+    }
+    return out;
+}
+
+result<decision> decide_add_machine(const phone_write_model& model, const add_machine_request& request,
+                                    const decision_context& context) {
+    if (auto rejected = check_caller(context.who)) return *rejected;
+    if (request.org_id.empty()) return errors::org_id_missing;
+    if (!context.may_write(request.org_id)) return errors::permission_denied_v2;
+    if (auto rejected = check_user_id_v2(request.user_id)) return *rejected;
+    if (model.sequence().value > 0) return errors::user_already_exists;
+    decision out;
+    out.owner = request.org_id;
+    out.events.emplace_back(machine_added{});
+    return out;
+}
+
+result<decision> decide_remove_user(const phone_write_model& model, const remove_user_request& request,
+                                    const decision_context& context) {
+    if (auto rejected = check_caller(context.who)) return *rejected;
+    if (auto rejected = check_user_id_v2(request.user_id)) return *rejected;
+    if (!model.aggregate_exists() || (request.org_id && *request.org_id != model.resource_owner())) {
+        return errors::user_remove_not_found;
+    }
+    if (!context.may_write(model.resource_owner())) return errors::permission_denied_v2;
+    decision out;
+    out.events.emplace_back(user_removed{});
+    return out;
+}
+
+}  // namespace userstream::user::detail

@@ -1,0 +1,78 @@
+// The pure decision functions of the user aggregate: given the folded write model and a request, which events
+// follow, or which error. They do no I/O; user_service loads, calls them, and pushes. A function may be called again
+// after a concurrency conflict, with a fresher write model.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "userstream/core/result.hpp"
+#include "userstream/user/authorizer.hpp"
+#include "userstream/user/commands.hpp"
+#include "userstream/user/events.hpp"
+#include "userstream/user/key_ring.hpp"
+#include "userstream/user/phone_write_model.hpp"
+#include "userstream/user/verification_code.hpp"
+
+namespace userstream::user::detail {
+
+struct decision {
+    std::vector<user_event> events;
+    std::optional<std::string> plain_code;  // only for return_code
+    std::string owner;                      // the resource owner for a new aggregate; empty = keep the existing one
+};
+
+struct issued_code {
+    phone_code_added event;
+    std::string plain;  // empty with an external verifier
+};
+
+// What decisions may use besides the write model.
+struct decision_context {
+    const caller& who;
+    const authorizer& auth;
+    const phone_rules& rules;
+    const code_generator_config& code_config;
+    const key_ring& keys;
+    const std::optional<std::string>& external_verifier_id;
+
+    bool may_write(std::string_view org_id) const { return auth.has_permission(who, permissions::user_write, org_id); }
+    // Draws and encrypts a new code, or, with an external verifier, a code event that carries none.
+    issued_code issue_code(bool returned) const;
+};
+
+// A phone number normalised at most once per command, however often the decision is retried.
+class lazy_phone {
+public:
+    using normalizer = result<phone_number> (*)(std::string_view, const phone_rules&);
+    lazy_phone(std::string_view input, normalizer normalize) : input_(input), normalize_(normalize) {}
+    const result<phone_number>& get(const phone_rules& rules) {
+        if (!value_) value_.emplace(normalize_(input_, rules));
+        return *value_;
+    }
+
+private:
+    std::string_view input_;
+    normalizer normalize_;
+    std::optional<result<phone_number>> value_;
+};
+
+result<decision> decide_update_human_phone(const phone_write_model& model, const update_human_phone_request& request,
+                                           const result<phone_number>& phone, const decision_context& context);
+
+result<decision> decide_set_phone(const phone_write_model& model, const set_phone_request& request, lazy_phone& phone,
+                                  const decision_context& context);
+
+result<decision> decide_add_human(const phone_write_model& model, const add_human_request& request,
+                                  const result<phone_number>& phone, const decision_context& context);
+result<decision> decide_add_machine(const phone_write_model& model, const add_machine_request& request,
+                                    const decision_context& context);
+result<decision> decide_remove_user(const phone_write_model& model, const remove_user_request& request,
+                                    const decision_context& context);
+
+// Shared request checks.
+std::optional<error> check_caller(const caller& who);
+std::optional<error> check_user_id_v2(std::string_view user_id);
+
+}  // namespace userstream::user::detail

@@ -1,0 +1,227 @@
+#include "userstream/user/event_codec.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <nlohmann/json.hpp>
+
+#include "detail/base64.hpp"
+#include "userstream/core/error.hpp"
+
+namespace userstream::user {
+
+namespace {
+
+using json = nlohmann::json;
+namespace et = event_types;
+
+template <class... F>
+struct overloaded : F... {
+    using F::operator()...;
+};
+
+// Go's encoding/json writes struct fields in declaration order; ordered_json keeps ours the same.
+using ordered = nlohmann::ordered_json;
+
+std::string dump(const ordered& j) { return j.dump(); }
+
+std::string phone_payload(const phone_number& phone) {
+    // `phone,omitempty`: an empty number gives `{}`.
+    ordered j = ordered::object();
+    if (!phone.empty()) j["phone"] = phone.e164();
+    return dump(j);
+}
+
+std::string code_added_payload(const phone_code_added& e) {
+    ordered j = ordered::object();
+    if (e.code) {
+        j["code"] = {{"CryptoType", e.code->crypto_type},
+                     {"Algorithm", e.code->algorithm},
+                     {"KeyID", e.code->key_id},
+                     {"Crypted", detail::base64_encode(e.code->crypted)}};
+    }
+    if (e.expiry.count() != 0) j["expiry"] = e.expiry.count();
+    if (e.code_returned) j["code_returned"] = true;
+    if (!e.generator_id.empty()) j["generatorId"] = e.generator_id;
+    if (!e.trigger_origin.empty()) j["triggerOrigin"] = e.trigger_origin;
+    return dump(j);
+}
+
+std::string code_sent_payload(const phone_code_sent& e) {
+    ordered j = ordered::object();
+    if (e.generator_info) {
+        ordered info = ordered::object();
+        if (!e.generator_info->id.empty()) info["id"] = e.generator_info->id;
+        if (!e.generator_info->verification_id.empty()) info["verificationId"] = e.generator_info->verification_id;
+        j["generatorInfo"] = std::move(info);
+    }
+    return dump(j);
+}
+
+[[noreturn]] void fail(const eventstore::stored_event& event, std::string_view why) {
+    throw decode_error(fmt::format("cannot decode event {} of {} {} (instance {}), sequence {}: {}", event.event_type,
+                                   event.aggregate.aggregate_type, event.aggregate.aggregate_id,
+                                   event.aggregate.instance_id, event.sequence.value, why));
+}
+
+json parse_payload(const eventstore::stored_event& event) {
+    if (event.payload.empty()) return json::object();
+    json j = json::parse(event.payload, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) fail(event, "payload is not JSON");
+    if (j.is_null()) return json::object();  // a JSON null column
+    if (!j.is_object()) fail(event, "payload is not a JSON object");
+    return j;
+}
+
+std::string optional_string(const eventstore::stored_event& event, const json& j, const char* field) {
+    const auto it = j.find(field);
+    if (it == j.end() || it->is_null()) return {};
+    if (!it->is_string()) fail(event, fmt::format("field '{}' is not a string", field));
+    return it->get<std::string>();
+}
+
+phone_number phone_from(const eventstore::stored_event& event) {
+    return phone_number::from_stored(optional_string(event, parse_payload(event), "phone"));
+}
+
+phone_code_added decode_code_added(const eventstore::stored_event& event) {
+    const json j = parse_payload(event);
+    phone_code_added e;
+    if (const auto it = j.find("code"); it != j.end() && !it->is_null()) {
+        if (!it->is_object()) fail(event, "field 'code' is not an object");
+        encrypted_value code;
+        if (const auto t = it->find("CryptoType"); t != it->end()) {
+            if (!t->is_number_integer()) fail(event, "field 'code.CryptoType' is not an integer");
+            code.crypto_type = t->get<std::int32_t>();
+        }
+        code.algorithm = optional_string(event, *it, "Algorithm");
+        code.key_id = optional_string(event, *it, "KeyID");
+        auto bytes = detail::base64_decode(optional_string(event, *it, "Crypted"));
+        if (!bytes) fail(event, "field 'code.Crypted' is not base64");
+        code.crypted = std::move(*bytes);
+        e.code = std::move(code);
+    }
+    if (const auto it = j.find("expiry"); it != j.end() && !it->is_null()) {
+        if (!it->is_number_integer()) fail(event, "field 'expiry' is not an integer (nanoseconds)");
+        e.expiry = std::chrono::nanoseconds(it->get<std::int64_t>());
+    }
+    if (const auto it = j.find("code_returned"); it != j.end() && !it->is_null()) {
+        if (!it->is_boolean()) fail(event, "field 'code_returned' is not a boolean");
+        e.code_returned = it->get<bool>();
+    }
+    e.generator_id = optional_string(event, j, "generatorId");
+    e.trigger_origin = optional_string(event, j, "triggerOrigin");
+    return e;
+}
+
+phone_code_sent decode_code_sent(const eventstore::stored_event& event) {
+    const json j = parse_payload(event);
+    phone_code_sent e;
+    if (const auto it = j.find("generatorInfo"); it != j.end() && !it->is_null()) {
+        if (!it->is_object()) fail(event, "field 'generatorInfo' is not an object");
+        e.generator_info = code_generator_info{optional_string(event, *it, "id"),
+                                               optional_string(event, *it, "verificationId")};
+    }
+    return e;
+}
+
+// Events without a payload still validate that whatever is stored is JSON, so corruption is not silently ignored.
+template <class Event>
+Event without_payload(const eventstore::stored_event& event) {
+    (void)parse_payload(event);
+    return Event{};
+}
+
+using decoder = user_event (*)(const eventstore::stored_event&);
+
+struct decoder_entry {
+    std::string_view type;
+    decoder decode;
+};
+
+constexpr decoder human_added_decoder = [](const eventstore::stored_event& e) -> user_event { return human_added{phone_from(e)}; };
+constexpr decoder human_registered_decoder = [](const eventstore::stored_event& e) -> user_event { return human_registered{phone_from(e)}; };
+constexpr decoder phone_changed_decoder = [](const eventstore::stored_event& e) -> user_event { return phone_changed{phone_from(e)}; };
+constexpr decoder code_added_decoder = [](const eventstore::stored_event& e) -> user_event { return decode_code_added(e); };
+constexpr decoder code_sent_decoder = [](const eventstore::stored_event& e) -> user_event { return decode_code_sent(e); };
+template <class Event>
+constexpr decoder empty_decoder = [](const eventstore::stored_event& e) -> user_event { return without_payload<Event>(e); };
+
+// Current names first, then ZITADEL's legacy v1 names (internal/repository/user/v1.go) mapping to the same events.
+// `user.machine.added` and `user.removed` have no legacy twin.
+constexpr std::array<decoder_entry, 22> decoders{{
+    {et::human_added, human_added_decoder},
+    {et::human_registered, human_registered_decoder},
+    {et::human_initial_code_added, empty_decoder<human_initial_code_added>},
+    {et::human_initialized_check_succeeded, empty_decoder<human_initialized_check_succeeded>},
+    {et::machine_added, empty_decoder<machine_added>},
+    {et::user_removed, empty_decoder<user_removed>},
+    {et::phone_changed, phone_changed_decoder},
+    {et::phone_verified, empty_decoder<phone_verified>},
+    {et::phone_code_added, code_added_decoder},
+    {et::phone_code_sent, code_sent_decoder},
+    {et::phone_removed, empty_decoder<phone_removed>},
+    {et::phone_verification_failed, empty_decoder<phone_verification_failed>},
+    {"user.added", human_added_decoder},
+    {"user.selfregistered", human_registered_decoder},
+    {"user.initialization.code.added", empty_decoder<human_initial_code_added>},
+    {"user.initialization.check.succeeded", empty_decoder<human_initialized_check_succeeded>},
+    {"user.phone.changed", phone_changed_decoder},
+    {"user.phone.verified", empty_decoder<phone_verified>},
+    {"user.phone.code.added", code_added_decoder},
+    {"user.phone.code.sent", code_sent_decoder},
+    {"user.phone.removed", empty_decoder<phone_removed>},
+    {"user.phone.verification.failed", empty_decoder<phone_verification_failed>},
+}};
+
+constexpr auto make_type_list() {
+    std::array<std::string_view, decoders.size()> types{};
+    for (std::size_t i = 0; i < decoders.size(); ++i) types[i] = decoders[i].type;
+    return types;
+}
+constexpr auto type_list = make_type_list();
+
+}  // namespace
+
+std::string_view event_type_of(const user_event& event) noexcept {
+    return std::visit(overloaded{
+                          [](const human_added&) { return et::human_added; },
+                          [](const human_registered&) { return et::human_registered; },
+                          [](const human_initial_code_added&) { return et::human_initial_code_added; },
+                          [](const human_initialized_check_succeeded&) { return et::human_initialized_check_succeeded; },
+                          [](const machine_added&) { return et::machine_added; },
+                          [](const user_removed&) { return et::user_removed; },
+                          [](const phone_changed&) { return et::phone_changed; },
+                          [](const phone_verified&) { return et::phone_verified; },
+                          [](const phone_code_added&) { return et::phone_code_added; },
+                          [](const phone_code_sent&) { return et::phone_code_sent; },
+                          [](const phone_removed&) { return et::phone_removed; },
+                          [](const phone_verification_failed&) { return et::phone_verification_failed; },
+                      },
+                      event);
+}
+
+encoded_event encode(const user_event& event) {
+    std::string payload = std::visit(overloaded{
+                                         [](const human_added& e) { return phone_payload(e.phone); },
+                                         [](const human_registered& e) { return phone_payload(e.phone); },
+                                         [](const phone_changed& e) { return phone_payload(e.phone); },
+                                         [](const phone_code_added& e) { return code_added_payload(e); },
+                                         [](const phone_code_sent& e) { return code_sent_payload(e); },
+                                         [](const auto&) { return std::string(); },  // no payload: NULL column
+                                     },
+                                     event);
+    return {event_type_of(event), std::move(payload)};
+}
+
+std::optional<user_event> decode(const eventstore::stored_event& event, unknown_event_policy unknown) {
+    for (const auto& entry : decoders) {
+        if (entry.type == event.event_type) return entry.decode(event);
+    }
+    if (unknown == unknown_event_policy::skip) return std::nullopt;
+    fail(event, "unknown event type");
+}
+
+std::span<const std::string_view> known_event_types() noexcept { return type_list; }
+
+}  // namespace userstream::user

@@ -1,0 +1,120 @@
+#include "userstream/user/key_ring.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+#include "userstream/core/error.hpp"
+
+namespace userstream::user {
+
+namespace {
+
+constexpr int nonce_size = 12;
+constexpr int tag_size = 16;
+
+struct cipher_ctx_deleter {
+    void operator()(EVP_CIPHER_CTX* ctx) const noexcept { EVP_CIPHER_CTX_free(ctx); }
+};
+using cipher_ctx = std::unique_ptr<EVP_CIPHER_CTX, cipher_ctx_deleter>;
+
+cipher_ctx new_ctx() {
+    cipher_ctx ctx(EVP_CIPHER_CTX_new());
+    if (!ctx) throw infrastructure_error("key ring: cannot allocate a cipher context");
+    return ctx;
+}
+
+}  // namespace
+
+key_ring::~key_ring() {
+    for (auto& [id, key] : keys_) OPENSSL_cleanse(key.data(), key.size());
+}
+
+void key_ring::add_key(std::string id, std::span<const unsigned char> key) {
+    if (id.empty()) throw std::invalid_argument("key ring: key id must not be empty");
+    if (key.size() != key_size) throw std::invalid_argument("key ring: AES-256 keys are 32 bytes");
+    std::array<unsigned char, key_size> copy{};
+    std::copy(key.begin(), key.end(), copy.begin());
+    std::unique_lock lock(mutex_);
+    keys_[std::move(id)] = copy;
+    OPENSSL_cleanse(copy.data(), copy.size());
+}
+
+void key_ring::add_random_key(std::string id) {
+    std::array<unsigned char, key_size> key{};
+    if (RAND_bytes(key.data(), key_size) != 1) throw infrastructure_error("key ring: the OpenSSL random generator failed");
+    add_key(std::move(id), key);
+    OPENSSL_cleanse(key.data(), key.size());
+}
+
+void key_ring::activate(std::string_view id) {
+    std::unique_lock lock(mutex_);
+    if (keys_.find(id) == keys_.end()) throw std::invalid_argument("key ring: cannot activate an unknown key id");
+    active_ = std::string(id);
+}
+
+std::string key_ring::active_key_id() const {
+    std::shared_lock lock(mutex_);
+    return active_;
+}
+
+encrypted_value key_ring::encrypt(std::string_view plaintext) const {
+    std::shared_lock lock(mutex_);
+    const auto key = keys_.find(active_);
+    if (key == keys_.end()) throw infrastructure_error("key ring: no active encryption key");
+
+    encrypted_value out{0, std::string(algorithm), active_, {}};
+    out.crypted.resize(nonce_size + plaintext.size() + tag_size);
+    auto* bytes = reinterpret_cast<unsigned char*>(out.crypted.data());
+    if (RAND_bytes(bytes, nonce_size) != 1) throw infrastructure_error("key ring: the OpenSSL random generator failed");
+
+    const auto ctx = new_ctx();
+    int written = 0;
+    if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key->second.data(), bytes) != 1 ||
+        EVP_EncryptUpdate(ctx.get(), bytes + nonce_size, &written,
+                          reinterpret_cast<const unsigned char*>(plaintext.data()),
+                          static_cast<int>(plaintext.size())) != 1 ||
+        EVP_EncryptFinal_ex(ctx.get(), bytes + nonce_size + written, &written) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, tag_size,
+                            bytes + nonce_size + plaintext.size()) != 1) {
+        throw infrastructure_error("key ring: AES-256-GCM encryption failed");
+    }
+    return out;
+}
+
+std::string key_ring::decrypt(const encrypted_value& value) const {
+    std::shared_lock lock(mutex_);
+    const auto key = keys_.find(value.key_id);
+    if (key == keys_.end()) {
+        throw infrastructure_error("key ring: no key with id '" + value.key_id + "' to decrypt a stored secret");
+    }
+    if (value.algorithm != algorithm || value.crypted.size() < nonce_size + tag_size) {
+        throw infrastructure_error("key ring: a stored secret under key '" + value.key_id +
+                                   "' is not in AES-256-GCM form");
+    }
+    const auto* bytes = reinterpret_cast<const unsigned char*>(value.crypted.data());
+    const int body = static_cast<int>(value.crypted.size()) - nonce_size - tag_size;
+    std::string plain(static_cast<std::size_t>(body), '\0');
+    const auto ctx = new_ctx();
+    int written = 0;
+    std::array<unsigned char, tag_size> tag{};
+    std::copy(bytes + nonce_size + body, bytes + nonce_size + body + tag_size, tag.begin());
+    const bool ok =
+        EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key->second.data(), bytes) == 1 &&
+        EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &written, bytes + nonce_size,
+                          body) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, tag_size, tag.data()) == 1 &&
+        EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + written, &written) == 1;
+    if (!ok) {
+        OPENSSL_cleanse(plain.data(), plain.size());
+        throw infrastructure_error("key ring: a stored secret under key '" + value.key_id +
+                                   "' failed authentication (wrong key or tampered)");
+    }
+    return plain;
+}
+
+}  // namespace userstream::user

@@ -1,0 +1,69 @@
+#include "userstream/user/phone_number.hpp"
+
+#include <phonenumbers/phonenumberutil.h>
+
+#include "userstream/user/errors.hpp"
+
+namespace userstream::user {
+
+namespace {
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+constexpr std::size_t v1_max_length = 50;
+constexpr std::size_t v2_max_length = 200;
+}  // namespace
+
+std::string_view to_string(phone_policy policy) noexcept {
+    switch (policy) {
+        case phone_policy::parse: return "parse";
+        case phone_policy::possible: return "possible";
+        case phone_policy::valid: return "valid";
+    }
+    return "valid";
+}
+
+bool parse_phone_policy(std::string_view text, phone_policy& out) noexcept {
+    for (auto p : {phone_policy::parse, phone_policy::possible, phone_policy::valid}) {
+        if (text == to_string(p)) {
+            out = p;
+            return true;
+        }
+    }
+    return false;
+}
+
+std::size_t count_code_points(std::string_view utf8) noexcept {
+    std::size_t n = 0;
+    for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;  // count every byte that is not a continuation byte
+    return n;
+}
+
+result<phone_number> normalize_phone(std::string_view input, const phone_rules& rules) {
+    if (input.empty()) return errors::phone_empty;
+    // GetInstance is a thread-safe singleton; its first call loads the metadata (tens of millions of instructions).
+    const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+    PhoneNumber parsed;
+    if (util.Parse(std::string(input), rules.default_region, &parsed) != PhoneNumberUtil::NO_PARSING_ERROR) {
+        return errors::phone_invalid;
+    }
+    if (rules.policy == phone_policy::possible && !util.IsPossibleNumber(parsed)) return errors::phone_not_possible;
+    if (rules.policy == phone_policy::valid && !util.IsValidNumber(parsed)) return errors::phone_not_valid;
+    std::string e164;
+    util.Format(parsed, PhoneNumberUtil::E164, &e164);
+    return phone_number(std::move(e164));
+}
+
+result<phone_number> normalize_phone_v1(std::string_view input, const phone_rules& rules) {
+    if (input.empty()) return errors::phone_empty;
+    if (count_code_points(input) > v1_max_length) return errors::phone_too_long_v1;
+    if (input.front() != '+') return errors::phone_missing_plus;
+    return normalize_phone(input, rules);
+}
+
+result<phone_number> normalize_phone_v2(std::string_view input, const phone_rules& rules) {
+    if (count_code_points(input) > v2_max_length) return errors::phone_too_long_v2;
+    return normalize_phone(input, rules);
+}
+
+}  // namespace userstream::user

@@ -1,0 +1,108 @@
+#include "userstream/user/user_service.hpp"
+
+#include "detail/decisions.hpp"
+#include "userstream/eventstore/errors.hpp"
+#include "userstream/user/event_codec.hpp"
+
+namespace userstream::user {
+
+namespace {
+
+eventstore::aggregate_key user_key(const user_service_config& config, const std::string& user_id) {
+    return {config.instance_id, std::string(aggregate_type), user_id};
+}
+
+}  // namespace
+
+user_service::user_service(eventstore::event_store& store, const authorizer& auth, const key_ring& keys,
+                           const clock& time, id_generator& ids, user_service_config config)
+    : store_(store), auth_(auth), keys_(keys), clock_(time), ids_(ids), config_(std::move(config)) {}
+
+phone_write_model user_service::load(const std::string& user_id) const {
+    phone_write_model model;
+    for (const auto& event : store_.read_aggregate(user_key(config_, user_id))) model.apply(event);
+    return model;
+}
+
+template <class Decide>
+result<command_outcome> user_service::execute(const caller& who, const std::string& user_id, Decide&& decide) {
+    const detail::decision_context context{who,   auth_, config_.phone, config_.phone_code,
+                                           keys_, config_.external_phone_verifier_id};
+    for (unsigned attempt = 0;; ++attempt) {
+        phone_write_model model = load(user_id);
+        result<detail::decision> decided = decide(model, context);
+        if (!decided) return std::move(decided).err();
+        auto& decision = decided.value();
+
+        eventstore::aggregate_append append;
+        append.aggregate = user_key(config_, user_id);
+        append.owner = decision.owner.empty() ? model.resource_owner() : decision.owner;
+        append.expected_sequence = model.sequence();
+        // All events of one push share one timestamp, as ZITADEL's share the transaction start.
+        const timestamp now = clock_.now();
+        append.events.reserve(decision.events.size());
+        for (const auto& event : decision.events) {
+            auto encoded = encode(event);
+            append.events.push_back({std::string(encoded.type), std::move(encoded.payload), aggregate_revision,
+                                     who.user_id, now});
+        }
+
+        std::vector<eventstore::aggregate_append> batch;
+        batch.push_back(std::move(append));
+        auto appended = store_.append(std::move(batch));
+        if (appended) {
+            command_outcome out;
+            // The details after the push: the model's fold, advanced by what was just stored.
+            for (std::size_t i = 0; i < appended->events.size(); ++i) model.apply(decision.events[i], appended->events[i]);
+            out.details = model.details();
+            out.position = appended->last_position;
+            out.events = std::move(appended->events);
+            out.verification_code = std::move(decision.plain_code);
+            return out;
+        }
+        if (appended.err().kind != error_kind::conflict || attempt >= config_.conflict_retries) {
+            return std::move(appended).err();
+        }
+    }
+}
+
+result<command_outcome> user_service::update_human_phone(const caller& who,
+                                                         const update_human_phone_request& request) {
+    // Normalised once, before the lookup (ZITADEL's order), and reused by every retry.
+    const auto phone = normalize_phone_v1(request.phone, config_.phone);
+    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_update_human_phone(model, request, phone, ctx);
+    });
+}
+
+result<command_outcome> user_service::set_phone(const caller& who, const set_phone_request& request) {
+    detail::lazy_phone phone(request.phone, &normalize_phone_v2);
+    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_set_phone(model, request, phone, ctx);
+    });
+}
+
+result<command_outcome> user_service::add_human(const caller& who, const add_human_request& request) {
+    add_human_request with_id = request;
+    if (with_id.user_id.empty()) with_id.user_id = ids_.next_id();
+    const auto phone = normalize_phone_v2(request.phone, config_.phone);
+    return execute(who, with_id.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_add_human(model, with_id, phone, ctx);
+    });
+}
+
+result<command_outcome> user_service::add_machine(const caller& who, const add_machine_request& request) {
+    add_machine_request with_id = request;
+    if (with_id.user_id.empty()) with_id.user_id = ids_.next_id();
+    return execute(who, with_id.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_add_machine(model, with_id, ctx);
+    });
+}
+
+result<command_outcome> user_service::remove_user(const caller& who, const remove_user_request& request) {
+    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_remove_user(model, request, ctx);
+    });
+}
+
+}  // namespace userstream::user

@@ -1,0 +1,41 @@
+#include "userstream/user/verification_code.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <stdexcept>
+#include <vector>
+
+#include "userstream/core/error.hpp"
+
+namespace userstream::user {
+
+std::string generate_code(const code_generator_config& config) {
+    const std::size_t n = config.alphabet.size();
+    if (n == 0 || n > 256) throw std::invalid_argument("code alphabet must have 1 to 256 characters");
+    // Accept a byte only below the largest multiple of n that fits in a byte; the rest would bias the draw.
+    const std::size_t limit = 256 - (256 % n);
+    std::string code;
+    code.reserve(config.length);
+    std::vector<unsigned char> buffer(config.length * 2 + 8);
+    while (code.size() < config.length) {
+        if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1) {
+            throw infrastructure_error("verification code: the OpenSSL random generator failed");
+        }
+        for (unsigned char byte : buffer) {
+            if (byte >= limit) continue;
+            code.push_back(config.alphabet[byte % n]);
+            if (code.size() == config.length) break;
+        }
+    }
+    OPENSSL_cleanse(buffer.data(), buffer.size());
+    return code;
+}
+
+bool constant_time_equals(std::string_view a, std::string_view b) noexcept {
+    // A length difference leaks only the length, which the code configuration already makes public.
+    if (a.size() != b.size()) return false;
+    return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace userstream::user

@@ -55,6 +55,14 @@ inline constexpr error_code phone_not_changed_v2{k::failed_precondition, "COMMAN
 inline constexpr error_code user_remove_not_found{k::not_found, "COMMAND-m9od", "Errors.User.NotFound",
                                                   "User could not be found"};
 
+// Queries.
+inline constexpr error_code user_not_found_query{k::not_found, "QUERY-Dfbg2", "Errors.User.NotFound",
+                                                 "User could not be found"};
+
+// v2 request shape: `is_verified` may only be given as true (the proto's `bool.const = true`).
+inline constexpr error_code is_verified_not_true{k::invalid_argument, "US-PHONE-isverified", "Errors.User.Phone.IsVerifiedFalse",
+                                                 "isVerified must be true when given"};
+
 // Permissions.
 inline constexpr error_code permission_denied_v1{k::permission_denied, "AUTH-5mWD2", "Errors.Token.Invalid",
                                                  "No matching permissions found"};

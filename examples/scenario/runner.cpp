@@ -1,0 +1,200 @@
+#include "runner.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "userstream/user/errors.hpp"
+#include "userstream/user/user_queries.hpp"
+
+namespace scenario {
+
+namespace {
+
+using namespace userstream;
+using namespace userstream::user;
+
+const std::string default_admin = "admin";
+
+// Raised for a line that is not a well-formed operation; becomes an InvalidArgument failure line.
+struct malformed : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+constexpr error_code malformed_input{error_kind::invalid_argument, "SCENARIO-input", "Errors.Scenario.Malformed",
+                                     "Malformed operation"};
+
+const json& field(const json& op, const char* name) {
+    const auto it = op.find(name);
+    if (it == op.end()) throw malformed(fmt::format("missing field '{}'", name));
+    return *it;
+}
+
+std::string string_field(const json& op, const char* name) {
+    const auto& v = field(op, name);
+    if (!v.is_string()) throw malformed(fmt::format("field '{}' must be a string", name));
+    return v.get<std::string>();
+}
+
+std::optional<std::string> optional_string(const json& op, const char* name) {
+    if (!op.contains(name) || op[name].is_null()) return std::nullopt;
+    return string_field(op, name);
+}
+
+bool optional_bool(const json& op, const char* name) {
+    if (!op.contains(name) || op[name].is_null()) return false;
+    if (!op[name].is_boolean()) throw malformed(fmt::format("field '{}' must be a boolean", name));
+    return op[name].get<bool>();
+}
+
+// SetPhone's oneof: at most one of sendCode / returnCode / isVerified.
+result<phone_verification> verification_of(const json& op) {
+    int given = 0;
+    phone_verification how = send_code{};
+    for (const char* name : {"sendCode", "returnCode"}) {
+        if (!op.contains(name)) continue;
+        if (!op[name].is_object()) throw malformed(fmt::format("field '{}' must be an object", name));
+        ++given;
+        how = std::string_view(name) == "sendCode" ? phone_verification{send_code{}} : phone_verification{return_code{}};
+    }
+    if (op.contains("isVerified")) {
+        ++given;
+        if (!optional_bool(op, "isVerified")) return errors::is_verified_not_true;
+        how = mark_verified{};
+    }
+    if (given > 1) throw malformed("at most one of sendCode, returnCode, isVerified");
+    return how;
+}
+
+json outcome_json(const result<command_outcome>& outcome) {
+    return outcome ? success_json(outcome.value()) : failure_json(outcome.err());
+}
+
+}  // namespace
+
+runner::runner(eventstore::event_store& store, options opts) : store_(store), options_(opts) {
+    // Codes in the scenario are encrypted under a key that lives only as long as the run.
+    keys_.add_random_key("scenario-key");
+    keys_.activate("scenario-key");
+    rebuild_service();
+}
+
+void runner::rebuild_service() {
+    service_ = std::make_unique<user_service>(store_, auth_, keys_, clock_, ids_, config_);
+}
+
+caller runner::caller_for(const json& op, const std::string& target_user) {
+    if (!op.contains("caller")) {
+        // Without a caller: an administrator with user.write on every org, whose own org is the target user's
+        // (what matters when a v1 op leaves out the org header).
+        auth_.revoke_all(default_admin);
+        auth_.grant(default_admin, grant_table_authorizer::any_org, permissions::user_write);
+        return {default_admin, target_user.empty() ? std::string() : service_->load(target_user).resource_owner()};
+    }
+    const auto& c = op["caller"];
+    if (!c.is_object()) throw malformed("field 'caller' must be an object");
+    caller who{optional_string(c, "userId").value_or(""), optional_string(c, "orgId").value_or("")};
+    auth_.revoke_all(who.user_id);
+    if (c.contains("permissions")) {
+        const auto& grants = c["permissions"];
+        if (!grants.is_object()) throw malformed("field 'caller.permissions' must be an object of arrays");
+        for (const auto& [org, list] : grants.items()) {
+            if (!list.is_array()) throw malformed("field 'caller.permissions' must be an object of arrays");
+            for (const auto& permission : list) {
+                if (!permission.is_string()) throw malformed("permissions must be strings");
+                auth_.grant(who.user_id, org, permission.get<std::string>());
+            }
+        }
+    }
+    return who;
+}
+
+json runner::execute(const json& op) {
+    try {
+        if (!op.is_object()) throw malformed("an operation must be a JSON object");
+        const std::string name = string_field(op, "op");
+        if (name == "configure") {
+            if (auto region = optional_string(op, "defaultRegion")) config_.phone.default_region = *region;
+            if (auto policy = optional_string(op, "phonePolicy")) {
+                if (!parse_phone_policy(*policy, config_.phone.policy)) {
+                    throw malformed("phonePolicy must be parse, possible or valid");
+                }
+            }
+            rebuild_service();
+            return {{"ok", true}};
+        }
+        if (name == "add_human") {
+            const auto user = string_field(op, "userId");
+            add_human_request request{user, string_field(op, "orgId"), optional_string(op, "phone").value_or(""),
+                                      optional_bool(op, "isPhoneVerified")};
+            return outcome_json(service_->add_human(caller_for(op, ""), request));
+        }
+        if (name == "add_machine") {
+            add_machine_request request{string_field(op, "userId"), string_field(op, "orgId")};
+            return outcome_json(service_->add_machine(caller_for(op, ""), request));
+        }
+        if (name == "remove_user") {
+            const auto user = string_field(op, "userId");
+            return outcome_json(service_->remove_user(caller_for(op, user), {user, optional_string(op, "orgId")}));
+        }
+        if (name == "set_phone_v1") {
+            const auto user = string_field(op, "userId");
+            update_human_phone_request request{user, optional_string(op, "orgId"), string_field(op, "phone"),
+                                               optional_bool(op, "isPhoneVerified")};
+            return outcome_json(service_->update_human_phone(caller_for(op, user), request));
+        }
+        if (name == "set_phone_v2") {
+            const auto user = string_field(op, "userId");
+            auto how = verification_of(op);
+            const auto phone = string_field(op, "phone");
+            const auto who = caller_for(op, user);
+            if (!how) return failure_json(how.err());
+            return outcome_json(service_->set_phone(who, {user, phone, how.value()}));
+        }
+        if (name == "details") {
+            const auto details = get_user_details(store_, config_.instance_id, string_field(op, "userId"));
+            if (!details) return failure_json(details.err());
+            return {{"ok", true}, {"details", details_json(details.value())}};
+        }
+        if (name == "events") {
+            return {{"ok", true},
+                    {"events", events_json(get_user_events(store_, config_.instance_id, string_field(op, "userId")))}};
+        }
+        throw malformed(fmt::format("unknown op '{}'", name));
+    } catch (const malformed& e) {
+        return failure_json(error(malformed_input, e.what()));
+    }
+}
+
+int runner::run(std::istream& in, std::ostream& out) {
+    int failures = 0;
+    std::string line;
+    bool in_narration = false;
+    while (std::getline(in, line)) {
+        const auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos) continue;
+        if (line[first] == '#') {
+            if (options_.pretty) out << (in_narration ? "" : "\n") << line.substr(first) << "\n";  // the narration
+            in_narration = true;
+            continue;
+        }
+        in_narration = false;
+        json answer;
+        const json op = json::parse(line, nullptr, /*allow_exceptions=*/false);
+        if (op.is_discarded()) {
+            answer = failure_json(error(malformed_input, "the line is not JSON"));
+        } else {
+            answer = execute(op);
+        }
+        if (!answer["ok"].get<bool>()) ++failures;
+        if (options_.pretty) {
+            out << "> " << line.substr(first) << "\n" << pretty_text(answer);
+        } else {
+            out << answer.dump() << "\n";
+        }
+        out.flush();
+    }
+    return failures;
+}
+
+}  // namespace scenario

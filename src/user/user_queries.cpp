@@ -1,0 +1,20 @@
+#include "userstream/user/user_queries.hpp"
+
+#include "userstream/user/errors.hpp"
+#include "userstream/user/events.hpp"
+
+namespace userstream::user {
+
+std::vector<eventstore::stored_event> get_user_events(const eventstore::event_store& store,
+                                                      const std::string& instance_id, const std::string& user_id) {
+    return store.read_aggregate({instance_id, std::string(aggregate_type), user_id}, {});
+}
+
+result<eventstore::object_details> get_user_details(const eventstore::event_store& store, const std::string& instance_id,
+                                                    const std::string& user_id) {
+    const auto stream = get_user_events(store, instance_id, user_id);
+    if (stream.empty()) return errors::user_not_found_query;
+    return eventstore::details_of(stream);
+}
+
+}  // namespace userstream::user

@@ -1,0 +1,112 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "userstream/user/event_codec.hpp"
+
+using namespace userstream;
+using namespace userstream::user;
+
+namespace {
+eventstore::stored_event envelope(std::string type, std::string payload) {
+    eventstore::stored_event e;
+    e.aggregate = {"inst", "user", "u1"};
+    e.sequence = eventstore::sequence_number{7};
+    e.event_type = std::move(type);
+    e.payload = std::move(payload);
+    return e;
+}
+eventstore::stored_event stored(const user_event& event) {
+    auto encoded = encode(event);
+    return envelope(std::string(encoded.type), encoded.payload);
+}
+}  // namespace
+
+TEST_CASE("payloads are ZITADEL's", "[codec]") {
+    CHECK(encode(phone_changed{phone_number::from_stored("+41710000000")}).payload == R"({"phone":"+41710000000"})");
+    CHECK(encode(phone_verified{}).payload.empty());
+    CHECK(encode(phone_removed{}).payload.empty());
+    CHECK(encode(phone_verification_failed{}).payload.empty());
+    CHECK(encode(phone_code_sent{}).payload == "{}");
+    CHECK(encode(phone_code_sent{code_generator_info{"sms-1", "VE123"}}).payload ==
+          R"({"generatorInfo":{"id":"sms-1","verificationId":"VE123"}})");
+    phone_code_added added{encrypted_value{0, "aes-256-gcm", "k1", std::string("\x01\x02\xff", 3)},
+                           std::chrono::hours(1), true, "", ""};
+    CHECK(encode(added).payload ==
+          R"({"code":{"CryptoType":0,"Algorithm":"aes-256-gcm","KeyID":"k1","Crypted":"AQL/"},"expiry":3600000000000,"code_returned":true})");
+    CHECK(encode(phone_code_added{std::nullopt, {}, false, "twilio-1", ""}).payload == R"({"generatorId":"twilio-1"})");
+    CHECK(encode(human_added{}).type == "user.human.added");
+}
+
+TEST_CASE("every event round-trips through its envelope", "[codec]") {
+    const std::vector<user_event> all{
+        human_added{phone_number::from_stored("+41711234567")},
+        human_registered{},
+        human_initial_code_added{},
+        human_initialized_check_succeeded{},
+        machine_added{},
+        user_removed{},
+        phone_changed{phone_number::from_stored("+41710000000")},
+        phone_verified{},
+        phone_code_added{encrypted_value{0, "aes-256-gcm", "k1", "abcdef"}, std::chrono::minutes(5), false, "g", "https://o"},
+        phone_code_sent{code_generator_info{"id", "vid"}},
+        phone_code_sent{},
+        phone_removed{},
+        phone_verification_failed{},
+    };
+    for (const auto& event : all) {
+        const auto decoded = decode(stored(event));
+        REQUIRE(decoded);
+        CHECK(decoded->index() == event.index());
+        CHECK(encode(*decoded).payload == encode(event).payload);
+        CHECK(event_type_of(*decoded) == event_type_of(event));
+    }
+}
+
+TEST_CASE("legacy v1 type names decode to the same events", "[codec]") {
+    const auto changed = decode(envelope("user.phone.changed", R"({"phone":"+41710000000"})"));
+    REQUIRE(changed);
+    REQUIRE(std::holds_alternative<phone_changed>(*changed));
+    CHECK(std::get<phone_changed>(*changed).phone.e164() == "+41710000000");
+    for (const char* type : {"user.phone.verified", "user.phone.removed", "user.phone.verification.failed",
+                             "user.phone.code.added", "user.phone.code.sent", "user.added"}) {
+        INFO(type);
+        CHECK(decode(envelope(type, "")).has_value());
+    }
+}
+
+TEST_CASE("payloads stored as reordered JSONB still decode", "[codec]") {
+    const auto added = decode(envelope("user.human.phone.code.added",
+                                       R"({"expiry": 60000000000, "code": {"KeyID": "k", "Crypted": "YWJj", "Algorithm": "aes-256-gcm", "CryptoType": 0}})"));
+    REQUIRE(added);
+    const auto& e = std::get<phone_code_added>(*added);
+    CHECK(e.code->crypted == "abc");
+    CHECK(e.expiry == std::chrono::minutes(1));
+}
+
+TEST_CASE("malformed payloads give a decode error naming the event", "[codec]") {
+    const auto message_of = [](const eventstore::stored_event& e) {
+        try {
+            (void)decode(e);
+        } catch (const decode_error& error) {
+            return std::string(error.what());
+        }
+        return std::string("no error");
+    };
+    const auto broken = message_of(envelope("user.human.phone.changed", "{not json"));
+    CHECK_THAT(broken, Catch::Contains("user.human.phone.changed") && Catch::Contains("u1") &&
+                           Catch::Contains("inst") && Catch::Contains("sequence 7"));
+    CHECK_THAT(message_of(envelope("user.human.phone.changed", R"({"phone":5})")), Catch::Contains("'phone'"));
+    CHECK_THAT(message_of(envelope("user.human.phone.code.added", R"({"code":{"Crypted":"!!"}})")),
+               Catch::Contains("base64"));
+    CHECK_THAT(message_of(envelope("user.human.phone.code.added", R"({"expiry":"1h"})")), Catch::Contains("expiry"));
+    CHECK_THAT(message_of(envelope("user.human.avatar.added", "{}")), Catch::Contains("unknown event type"));
+    CHECK_FALSE(decode(envelope("user.human.avatar.added", "{}"), unknown_event_policy::skip).has_value());
+}
+
+TEST_CASE("the codec knows current and legacy names", "[codec]") {
+    const auto known = known_event_types();
+    CHECK(known.size() == 22);
+    CHECK(std::find(known.begin(), known.end(), "user.phone.code.sent") != known.end());
+    CHECK(std::find(known.begin(), known.end(), "user.human.phone.verification.failed") != known.end());
+}

@@ -1,0 +1,76 @@
+#include <catch2/catch.hpp>
+
+#include "userstream/eventstore/errors.hpp"
+#include "userstream/eventstore/memory_event_store.hpp"
+#include "userstream/eventstore/object_details.hpp"
+
+using namespace userstream;
+using namespace userstream::eventstore;
+
+namespace {
+aggregate_append push(std::string id, std::optional<std::uint64_t> expected, int count, std::string type = "t") {
+    aggregate_append a{{"i", "user", std::move(id)}, "o1", std::nullopt, {}};
+    if (expected) a.expected_sequence = sequence_number{*expected};
+    for (int i = 0; i < count; ++i) {
+        a.events.push_back({type, "{}", 1, "c", timestamp{std::chrono::microseconds(1000 + i)}});
+    }
+    return a;
+}
+}  // namespace
+
+TEST_CASE("the memory store assigns gapless sequences and increasing positions", "[store]") {
+    memory_event_store store;
+    auto first = store.append({push("a", 0, 2)});
+    REQUIRE(first.ok());
+    CHECK(first->events[0].sequence.value == 1);
+    CHECK(first->events[1].sequence.value == 2);
+    CHECK(first->last_position.value == 2);
+    auto second = store.append({push("b", 0, 1), push("a", 2, 1)});
+    REQUIRE(second.ok());
+    CHECK(second->events[1].sequence.value == 3);
+    CHECK(second->events[1].in_tx_order == 1);
+    CHECK(store.head().value == 4);
+    CHECK(store.read_aggregate({"i", "user", "a"}, {}).size() == 3);
+    CHECK(store.read_aggregate({"i", "user", "a"}, sequence_number{2}).size() == 1);
+}
+
+TEST_CASE("a stale expected sequence is a conflict and writes nothing", "[store]") {
+    memory_event_store store;
+    REQUIRE(store.append({push("a", 0, 1)}).ok());
+    auto stale = store.append({push("b", 0, 1), push("a", 0, 1)});
+    REQUIRE_FALSE(stale.ok());
+    CHECK(stale.err().is(errors::concurrency_conflict));
+    CHECK(is_retryable(stale.err().kind));
+    CHECK(store.head().value == 1);
+    CHECK(store.read_aggregate({"i", "user", "b"}, {}).empty());
+}
+
+TEST_CASE("global reads filter by instance, aggregate type and event type, in pages", "[store]") {
+    memory_event_store store;
+    REQUIRE(store.append({push("a", 0, 3, "x")}).ok());
+    REQUIRE(store.append({push("b", 0, 2, "y")}).ok());
+    global_filter only_y{"i", {"user"}, {"y"}};
+    auto ys = store.read_global({}, only_y, 10);
+    REQUIRE(ys.size() == 2);
+    CHECK(ys[0].position.value == 4);
+    CHECK(store.read_global({}, global_filter{"other", {}, {}}, 10).empty());
+    auto page1 = store.read_global({}, {}, 2);
+    auto page2 = store.read_global(page1.back().position, {}, 2);
+    auto page3 = store.read_global(page2.back().position, {}, 2);
+    CHECK(page1.size() == 2);
+    CHECK(page2.size() == 2);
+    CHECK(page3.size() == 1);
+    CHECK(store.read_global(page3.back().position, {}, 2).empty());
+}
+
+TEST_CASE("object details come from the first and last event of a stream", "[details]") {
+    memory_event_store store;
+    REQUIRE(store.append({push("a", 0, 3)}).ok());
+    const auto stream = store.read_aggregate({"i", "user", "a"}, {});
+    const auto details = details_of(stream);
+    CHECK(details.sequence.value == 3);
+    CHECK(details.creation_date == stream.front().created_at);
+    CHECK(details.change_date == stream.back().created_at);
+    CHECK(details.resource_owner == "o1");
+    CHECK(details_of({}).sequence.value == 0);
+}

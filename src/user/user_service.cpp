@@ -16,11 +16,19 @@ eventstore::aggregate_key user_key(const user_service_config& config, const std:
 
 user_service::user_service(eventstore::event_store& store, const authorizer& auth, const key_ring& keys,
                            const clock& time, id_generator& ids, user_service_config config)
-    : store_(store), auth_(auth), keys_(keys), clock_(time), ids_(ids), config_(std::move(config)) {}
+    : store_(store),
+      auth_(auth),
+      keys_(keys),
+      clock_(time),
+      ids_(ids),
+      config_(std::move(config)),
+      cache_(config_.write_model_cache_capacity) {}
 
 phone_write_model user_service::load(const std::string& user_id) const {
-    phone_write_model model;
-    for (const auto& event : store_.read_aggregate(user_key(config_, user_id))) model.apply(event);
+    phone_write_model model = cache_.get(user_id).value_or(phone_write_model{});
+    const auto tail = store_.read_aggregate(user_key(config_, user_id), model.sequence());
+    for (const auto& event : tail) model.apply(event);
+    if (!tail.empty()) cache_.put(user_id, model);
     return model;
 }
 
@@ -54,6 +62,7 @@ result<command_outcome> user_service::execute(const caller& who, const std::stri
             command_outcome out;
             // The details after the push: the model's fold, advanced by what was just stored.
             for (std::size_t i = 0; i < appended->events.size(); ++i) model.apply(decision.events[i], appended->events[i]);
+            cache_.put(user_id, model);
             out.details = model.details();
             out.position = appended->last_position;
             out.events = std::move(appended->events);

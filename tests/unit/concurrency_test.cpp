@@ -1,5 +1,6 @@
 // Optimistic concurrency: a push carries the sequence its decision was based on; a concurrent write makes it a
 // Conflict, and the service re-reads and re-decides a bounded number of times.
+#include "support/forwarding_store.hpp"
 #include "support/user_fixture.hpp"
 
 #include <atomic>
@@ -13,10 +14,10 @@ namespace {
 
 // A test double around the real memory store: before each of the first `interferences` appends it lets a
 // "concurrent writer" append a phone change to the same user, so the service's expected sequence is stale.
-class interfering_store final : public eventstore::event_store {
+class interfering_store final : public forwarding_store {
 public:
     interfering_store(eventstore::memory_event_store& inner, int interferences)
-        : inner_(inner), remaining_(interferences) {}
+        : forwarding_store(inner), remaining_(interferences) {}
 
     result<eventstore::append_result> append(std::vector<eventstore::aggregate_append> batch) override {
         ++attempts;
@@ -29,21 +30,9 @@ public:
         }
         return inner_.append(std::move(batch));
     }
-    std::vector<eventstore::stored_event> read_aggregate(const eventstore::aggregate_key& key,
-                                                         eventstore::sequence_number after) const override {
-        return inner_.read_aggregate(key, after);
-    }
-    std::vector<eventstore::stored_event> read_global(eventstore::global_position after,
-                                                      const eventstore::global_filter& filter,
-                                                      std::size_t limit) const override {
-        return inner_.read_global(after, filter, limit);
-    }
-    eventstore::global_position head() const override { return inner_.head(); }
-
     int attempts = 0;
 
 private:
-    eventstore::memory_event_store& inner_;
     int remaining_;
 };
 

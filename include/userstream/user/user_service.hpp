@@ -32,6 +32,7 @@
 #include "userstream/user/phone_number.hpp"
 #include "userstream/user/phone_write_model.hpp"
 #include "userstream/user/verification_code.hpp"
+#include "userstream/user/write_model_cache.hpp"
 
 namespace userstream::user {
 
@@ -44,6 +45,8 @@ struct user_service_config {
     std::optional<std::string> external_phone_verifier_id;
     // How often a command re-reads and re-decides after a concurrency conflict before returning it.
     unsigned conflict_retries = 3;
+    // How many users' folded write models are kept between commands (0 disables the cache).
+    std::size_t write_model_cache_capacity = 100'000;
 };
 
 // What a successful command returns.
@@ -68,7 +71,7 @@ public:
     result<command_outcome> add_machine(const caller& who, const add_machine_request& request);
     result<command_outcome> remove_user(const caller& who, const remove_user_request& request);
 
-    // The user's current write model, folded from the store.
+    // The user's current write model: the cached fold advanced by the events stored since, or a full fold.
     phone_write_model load(const std::string& user_id) const;
 
     const user_service_config& config() const noexcept { return config_; }
@@ -83,6 +86,7 @@ private:
     const clock& clock_;
     id_generator& ids_;
     user_service_config config_;
+    mutable write_model_cache cache_;
 };
 
 }  // namespace userstream::user

@@ -1,0 +1,29 @@
+// userstream/backends/open_store.hpp
+//
+// Opens an event store from one URL, so hosts, examples and tools take a `--store URL` and need not know backends:
+//
+//   memory:                                   the in-memory store (nothing survives the process)
+//   sqlite:PATH  or  sqlite:///ABSOLUTE/PATH  a SQLite file, created with its schema if absent
+//   sqlite::memory:                           a private in-memory SQLite database
+//   postgresql://USER@HOST:PORT/DB?...        PostgreSQL (also postgres://), schema created if absent
+//   host=... port=... dbname=...              PostgreSQL through a libpq key=value conninfo string
+//
+// Store options ride along as parameters: `?synchronous=off|normal|full&group_commit=on|off&busy_timeout_ms=N&
+// max_group=N` for SQLite; `schema=NAME`, `group_commit=on|off` and `max_group=N` for PostgreSQL (URI query
+// parameters, or key=value pairs in a conninfo string); everything else goes to libpq unchanged.
+//
+// Link `userstream::stores`.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "userstream/eventstore/event_store.hpp"
+
+namespace userstream::backends {
+
+// Throws infrastructure_error naming what failed (the unknown scheme, a bad option, the file or server that cannot be
+// opened); the message never contains a password.
+std::unique_ptr<eventstore::event_store> open_store(std::string_view url);
+
+}  // namespace userstream::backends

@@ -1,0 +1,57 @@
+// userstream/backends/postgres_event_store.hpp
+//
+// The shared durable event store for several host instances: one PostgreSQL database, reached through libpq. The
+// table mirrors ZITADEL's `eventstore.events2`; docs/stores.md describes schema, ordering and durability.
+//
+//   userstream::backends::postgres_event_store store({.conninfo = "postgresql://app@db.internal/users"});
+//
+// Writers serialise on a transaction-scoped advisory lock and assign positions inside it, so positions follow commit
+// order across every process using the database and a catch-up reader never skips a late commit. Concurrent pushes of
+// one process are grouped into one transaction (group commit), sent in libpq pipeline mode.
+//
+// Link `userstream::postgres`. Thread-safe. `<libpq-fe.h>` is not included here.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "userstream/eventstore/event_store.hpp"
+
+namespace userstream::backends {
+
+struct postgres_options {
+    std::string conninfo;  // a libpq URI (postgresql://...) or key=value string
+    // The PostgreSQL schema holding `events2` and `schema_version`; lets several independent stores share a database.
+    std::string schema = "eventstore";
+    bool group_commit = true;
+    std::size_t max_group = 256;  // most pushes one group transaction takes
+};
+
+class postgres_event_store final : public eventstore::event_store {
+public:
+    // Connects and creates the schema if absent. Throws infrastructure_error naming host, port and database (never
+    // the password) when the server is unreachable, or when the schema version is newer than this library knows.
+    explicit postgres_event_store(postgres_options options);
+    ~postgres_event_store() override;
+    postgres_event_store(const postgres_event_store&) = delete;
+    postgres_event_store& operator=(const postgres_event_store&) = delete;
+
+    result<eventstore::append_result> append(std::vector<eventstore::aggregate_append> batch) override;
+    std::vector<eventstore::stored_event> read_aggregate(const eventstore::aggregate_key& aggregate,
+                                                         eventstore::sequence_number after) const override;
+    std::vector<eventstore::stored_event> read_global(eventstore::global_position after,
+                                                      const eventstore::global_filter& filter,
+                                                      std::size_t limit) const override;
+    eventstore::global_position head() const override;
+    std::uint64_t for_each_global(eventstore::global_position after, const eventstore::global_filter& filter,
+                                  const std::function<bool(const eventstore::stored_event&)>& visit) const override;
+
+    const postgres_options& options() const noexcept;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace userstream::backends

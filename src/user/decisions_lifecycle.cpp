@@ -6,9 +6,9 @@ namespace userstream::user::detail {
 
 issued_code decision_context::issue_code(bool returned) const {
     issued_code out;
-    if (external_verifier_id) {
+    if (verifier != nullptr) {
         // The provider creates and checks the code; nothing secret is stored here.
-        out.event.generator_id = *external_verifier_id;
+        out.event.generator_id = verifier->config_id();
         out.event.code_returned = false;
         return out;
     }

@@ -34,9 +34,19 @@ phone_write_model user_service::load(const std::string& user_id) const {
 
 template <class Decide>
 result<command_outcome> user_service::execute(const caller& who, const std::string& user_id, Decide&& decide) {
-    const detail::decision_context context{who,   auth_, config_.phone, config_.phone_code,
-                                           keys_, config_.external_phone_verifier_id};
     for (unsigned attempt = 0;; ++attempt) {
+        // All events of one push share one timestamp, as ZITADEL's share the transaction start; expiry checks use
+        // the same instant.
+        const timestamp now = clock_.now();
+        const detail::decision_context context{who,
+                                               auth_,
+                                               config_.phone,
+                                               config_.phone_code,
+                                               keys_,
+                                               config_.phone_verifier,
+                                               now,
+                                               config_.max_failed_verifications,
+                                               config_.verify_phone_v2_requires_permission};
         phone_write_model model = load(user_id);
         result<detail::decision> decided = decide(model, context);
         if (!decided) return std::move(decided).err();
@@ -46,8 +56,6 @@ result<command_outcome> user_service::execute(const caller& who, const std::stri
         append.aggregate = user_key(config_, user_id);
         append.owner = decision.owner.empty() ? model.resource_owner() : decision.owner;
         append.expected_sequence = model.sequence();
-        // All events of one push share one timestamp, as ZITADEL's share the transaction start.
-        const timestamp now = clock_.now();
         append.events.reserve(decision.events.size());
         for (const auto& event : decision.events) {
             auto encoded = encode(event);
@@ -59,10 +67,11 @@ result<command_outcome> user_service::execute(const caller& who, const std::stri
         batch.push_back(std::move(append));
         auto appended = store_.append(std::move(batch));
         if (appended) {
-            command_outcome out;
             // The details after the push: the model's fold, advanced by what was just stored.
             for (std::size_t i = 0; i < appended->events.size(); ++i) model.apply(decision.events[i], appended->events[i]);
             cache_.put(user_id, model);
+            if (decision.reject_after_push) return std::move(*decision.reject_after_push);
+            command_outcome out;
             out.details = model.details();
             out.position = appended->last_position;
             out.events = std::move(appended->events);
@@ -88,6 +97,80 @@ result<command_outcome> user_service::set_phone(const caller& who, const set_pho
     detail::lazy_phone phone(request.phone, &normalize_phone_v2);
     return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_set_phone(model, request, phone, ctx);
+    });
+}
+
+result<command_outcome> user_service::verify_human_phone(const caller& who,
+                                                         const verify_human_phone_request& request) {
+    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_verify_human_phone(model, request, ctx);
+    });
+}
+
+result<command_outcome> user_service::verify_phone(const caller& who, const verify_phone_request& request) {
+    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_verify_phone(model, request, ctx);
+    });
+}
+
+result<command_outcome> user_service::resend_human_phone_verification(
+    const caller& who, const resend_human_phone_verification_request& request) {
+    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_resend_human_phone(model, request, ctx);
+    });
+}
+
+result<command_outcome> user_service::resend_phone_code(const caller& who, const resend_phone_code_request& request) {
+    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_resend_phone_code(model, request, ctx);
+    });
+}
+
+result<command_outcome> user_service::remove_human_phone(const caller& who, const remove_human_phone_request& request) {
+    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_remove_human_phone(model, request, ctx);
+    });
+}
+
+result<command_outcome> user_service::remove_phone(const caller& who, const remove_phone_request& request) {
+    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_remove_phone(model, request, ctx);
+    });
+}
+
+result<command_outcome> user_service::phone_code_sent(const caller& who, const phone_code_sent_request& request) {
+    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_phone_code_sent(model, request, ctx);
+    });
+}
+
+result<command_outcome> user_service::set_my_phone(const caller& who, std::string_view phone) {
+    // Self-service can never mark the phone verified.
+    const update_human_phone_request request{who.user_id, who.org_id, std::string(phone), false};
+    const auto normalized = normalize_phone_v1(request.phone, config_.phone);
+    return execute(who, who.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_update_human_phone(model, request, normalized, ctx, /*self_service=*/true);
+    });
+}
+
+result<command_outcome> user_service::verify_my_phone(const caller& who, std::string_view code) {
+    const verify_human_phone_request request{who.user_id, who.org_id, std::string(code)};
+    return execute(who, who.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_verify_human_phone(model, request, ctx, /*self_service=*/true);
+    });
+}
+
+result<command_outcome> user_service::resend_my_phone_verification(const caller& who) {
+    const resend_human_phone_verification_request request{who.user_id, who.org_id};
+    return execute(who, who.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_resend_human_phone(model, request, ctx, /*self_service=*/true);
+    });
+}
+
+result<command_outcome> user_service::remove_my_phone(const caller& who) {
+    const remove_human_phone_request request{who.user_id, who.org_id};
+    return execute(who, who.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+        return detail::decide_remove_human_phone(model, request, ctx, /*self_service=*/true);
     });
 }
 

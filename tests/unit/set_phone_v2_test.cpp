@@ -1,4 +1,5 @@
 // v2 SetPhone, as a specification.
+#include "support/fake_external_verifier.hpp"
 #include "support/user_fixture.hpp"
 
 using namespace userstream;
@@ -107,13 +108,14 @@ TEST_CASE("v2: permission is checked before the phone is validated", "[v2][permi
 }
 
 TEST_CASE("v2: an external verifier gets a code.added without a code", "[v2][external]") {
+    fake_external_verifier verifier;
     user_service_config config;
-    config.external_phone_verifier_id = "twilio-verify-1";
+    config.phone_verifier = &verifier;
     user_fixture f(config);
     f.given("u1", "o1", {human_added{}});
     auto out = f.service.set_phone(admin, {"u1", "+41710000000", send_code{}});
     REQUIRE(out.ok());
-    CHECK(out->events[1].payload == R"({"generatorId":"twilio-verify-1"})");
+    CHECK(out->events[1].payload == R"({"generatorId":"fake-verify-1"})");
 }
 
 TEST_CASE("v2: response details match the stream", "[v2][details]") {

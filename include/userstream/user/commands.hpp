@@ -31,6 +31,51 @@ struct set_phone_request {
     phone_verification verification = send_code{};
 };
 
+// v1 VerifyHumanPhone.
+struct verify_human_phone_request {
+    std::string user_id;
+    std::optional<std::string> org_id;  // as in update_human_phone_request
+    std::string code;
+};
+
+// v2 VerifyPhone.
+struct verify_phone_request {
+    std::string user_id;
+    std::string code;
+};
+
+// v1 ResendHumanPhoneVerification.
+struct resend_human_phone_verification_request {
+    std::string user_id;
+    std::optional<std::string> org_id;
+};
+
+// v2 ResendPhoneCode: send a new code by SMS (default) or return it.
+using code_delivery = std::variant<send_code, return_code>;
+struct resend_phone_code_request {
+    std::string user_id;
+    code_delivery delivery = send_code{};
+};
+
+// v1 RemoveHumanPhone.
+struct remove_human_phone_request {
+    std::string user_id;
+    std::optional<std::string> org_id;
+};
+
+// v2 RemovePhone.
+struct remove_phone_request {
+    std::string user_id;
+};
+
+// HumanPhoneVerificationCodeSent. `generator_id`/`verification_id` both empty: payload `{}`.
+struct phone_code_sent_request {
+    std::string user_id;
+    std::optional<std::string> org_id;
+    std::string generator_id;
+    std::string verification_id;
+};
+
 // Creates a human user in `org_id`, optionally with a phone (normalised like v2 input).
 struct add_human_request {
     std::string user_id;  // empty: generated

@@ -51,6 +51,52 @@ inline constexpr error_code user_not_initialised{k::failed_precondition, "COMMAN
 inline constexpr error_code phone_not_changed_v2{k::failed_precondition, "COMMAND-Uch5e", "Errors.User.Phone.NotChanged",
                                                  "Phone not changed"};
 
+// Verify (v1 VerifyHumanPhone / VerifyMyPhone, v2 VerifyPhone).
+inline constexpr error_code verify_user_id_missing_v1{k::invalid_argument, "COMMAND-Km9ds", "Errors.User.UserIDMissing",
+                                                      "User ID is missing"};
+inline constexpr error_code verify_code_empty_v1{k::invalid_argument, "COMMAND-wMe9f", "Errors.User.Code.Empty",
+                                                 "Code is empty"};
+inline constexpr error_code verify_user_not_found_v1{k::failed_precondition, "COMMAND-Rsj8c", "Errors.User.NotFound",
+                                                     "User could not be found"};
+inline constexpr error_code verify_code_not_found_v1{k::not_found, "COMMAND-Rsj8c", "Errors.User.Code.NotFound",
+                                                     "Code not found"};
+inline constexpr error_code verify_code_invalid_v1{k::invalid_argument, "COMMAND-sM0cs", "Errors.User.Code.Invalid",
+                                                   "Code is invalid"};
+inline constexpr error_code verify_code_empty_v2{k::invalid_argument, "COMMAND-Fia4a", "Errors.User.Code.Empty",
+                                                 "Code is empty"};
+inline constexpr error_code verify_code_invalid_v2{k::invalid_argument, "COMMAND-eis9R", "Errors.User.Code.Invalid",
+                                                   "Code is invalid"};
+
+// Resend (v1 ResendHumanPhoneVerification, v2 ResendPhoneCode).
+inline constexpr error_code resend_user_id_missing_v1{k::invalid_argument, "COMMAND-4M0ds", "Errors.User.UserIDMissing",
+                                                      "User ID is missing"};
+inline constexpr error_code resend_user_not_found_v1{k::failed_precondition, "COMMAND-2M0fs", "Errors.User.NotFound",
+                                                     "User could not be found"};
+inline constexpr error_code resend_phone_not_found_v1{k::not_found, "COMMAND-2b7Hf", "Errors.User.Phone.NotFound",
+                                                      "Phone not found"};
+inline constexpr error_code resend_already_verified_v1{k::failed_precondition, "COMMAND-2M9sf",
+                                                       "Errors.User.Phone.AlreadyVerified", "Phone is already verified"};
+inline constexpr error_code resend_code_empty_v2{k::failed_precondition, "PHONE-5xrra88eq8", "Errors.User.Code.Empty",
+                                                 "No code was issued that could be sent again"};
+
+// Remove (v1 RemoveHumanPhone, v2 RemovePhone).
+inline constexpr error_code remove_user_id_missing_v1{k::invalid_argument, "COMMAND-6M0ds", "Errors.User.UserIDMissing",
+                                                      "User ID is missing"};
+inline constexpr error_code remove_user_not_found_v1{k::failed_precondition, "COMMAND-3M9fs", "Errors.User.NotFound",
+                                                     "User could not be found"};
+inline constexpr error_code remove_phone_not_found_v1{k::not_found, "COMMAND-p6rsc", "Errors.User.Phone.NotFound",
+                                                      "Phone not found"};
+inline constexpr error_code remove_phone_not_found_v2{k::failed_precondition, "COMMAND-ieJ2e",
+                                                      "Errors.User.Phone.NotFound", "Phone not found"};
+
+// Code sent (HumanPhoneVerificationCodeSent, the notification side).
+inline constexpr error_code code_sent_user_id_missing{k::invalid_argument, "COMMAND-3m9Fs", "Errors.User.UserIDMissing",
+                                                      "User ID is missing"};
+inline constexpr error_code code_sent_user_not_found{k::failed_precondition, "COMMAND-3M9fs", "Errors.User.NotFound",
+                                                     "User could not be found"};
+inline constexpr error_code code_sent_phone_not_found{k::not_found, "COMMAND-66n8J", "Errors.User.Phone.NotFound",
+                                                      "Phone not found"};
+
 // User lifecycle.
 inline constexpr error_code user_remove_not_found{k::not_found, "COMMAND-m9od", "Errors.User.NotFound",
                                                   "User could not be found"};

@@ -28,6 +28,7 @@
 #include "userstream/eventstore/object_details.hpp"
 #include "userstream/user/authorizer.hpp"
 #include "userstream/user/commands.hpp"
+#include "userstream/user/external_verifier.hpp"
 #include "userstream/user/key_ring.hpp"
 #include "userstream/user/phone_number.hpp"
 #include "userstream/user/phone_write_model.hpp"
@@ -41,8 +42,15 @@ struct user_service_config {
     phone_rules phone;
     code_generator_config phone_code;
     // When set, an external SMS verifier (ZITADEL's Twilio Verify path) creates and checks codes: `code.added` then
-    // carries no code, expiry 0 and this configuration id as `generatorId`.
-    std::optional<std::string> external_phone_verifier_id;
+    // carries no code, expiry 0 and the verifier's configuration id as `generatorId`. Not owned; must outlive the
+    // service.
+    external_verifier* phone_verifier = nullptr;
+    // After this many failed verifications of one pending code, the code is dead until a new one is issued
+    // (ZITADEL has no limit). Counted from `verification.failed` events since the last `code.added`.
+    unsigned max_failed_verifications = 5;
+    // v2 VerifyPhone requires the caller to be the user or to hold user.write on the user's org. ZITADEL checks
+    // nothing; false restores that for hosts that depend on it.
+    bool verify_phone_v2_requires_permission = true;
     // How often a command re-reads and re-decides after a concurrency conflict before returning it.
     unsigned conflict_retries = 3;
     // How many users' folded write models are kept between commands (0 disables the cache).
@@ -66,6 +74,29 @@ public:
     result<command_outcome> update_human_phone(const caller& who, const update_human_phone_request& request);
     // v2 SetPhone.
     result<command_outcome> set_phone(const caller& who, const set_phone_request& request);
+
+    // v1 VerifyHumanPhone. A wrong, expired or exhausted code stores `verification.failed` and returns COMMAND-sM0cs.
+    result<command_outcome> verify_human_phone(const caller& who, const verify_human_phone_request& request);
+    // v2 VerifyPhone. Every failure, also "no code pending", stores `verification.failed` and returns COMMAND-eis9R.
+    result<command_outcome> verify_phone(const caller& who, const verify_phone_request& request);
+    // v1 ResendHumanPhoneVerification.
+    result<command_outcome> resend_human_phone_verification(const caller& who,
+                                                            const resend_human_phone_verification_request& request);
+    // v2 ResendPhoneCode.
+    result<command_outcome> resend_phone_code(const caller& who, const resend_phone_code_request& request);
+    // v1 RemoveHumanPhone.
+    result<command_outcome> remove_human_phone(const caller& who, const remove_human_phone_request& request);
+    // v2 RemovePhone.
+    result<command_outcome> remove_phone(const caller& who, const remove_phone_request& request);
+    // HumanPhoneVerificationCodeSent: the notification side records that the SMS went out.
+    result<command_outcome> phone_code_sent(const caller& who, const phone_code_sent_request& request);
+
+    // v1 auth API "me" variants: they act on the caller's own user and organisation, need no permission, and
+    // SetMyPhone never marks the phone verified.
+    result<command_outcome> set_my_phone(const caller& who, std::string_view phone);
+    result<command_outcome> verify_my_phone(const caller& who, std::string_view code);
+    result<command_outcome> resend_my_phone_verification(const caller& who);
+    result<command_outcome> remove_my_phone(const caller& who);
 
     result<command_outcome> add_human(const caller& who, const add_human_request& request);
     result<command_outcome> add_machine(const caller& who, const add_machine_request& request);

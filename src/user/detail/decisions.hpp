@@ -8,9 +8,11 @@
 #include <vector>
 
 #include "userstream/core/result.hpp"
+#include "userstream/core/time.hpp"
 #include "userstream/user/authorizer.hpp"
 #include "userstream/user/commands.hpp"
 #include "userstream/user/events.hpp"
+#include "userstream/user/external_verifier.hpp"
 #include "userstream/user/key_ring.hpp"
 #include "userstream/user/phone_write_model.hpp"
 #include "userstream/user/verification_code.hpp"
@@ -21,6 +23,8 @@ struct decision {
     std::vector<user_event> events;
     std::optional<std::string> plain_code;  // only for return_code
     std::string owner;                      // the resource owner for a new aggregate; empty = keep the existing one
+    // Push `events`, then fail with this error anyway: a failed verification is recorded although the call fails.
+    std::optional<error> reject_after_push;
 };
 
 struct issued_code {
@@ -35,12 +39,20 @@ struct decision_context {
     const phone_rules& rules;
     const code_generator_config& code_config;
     const key_ring& keys;
-    const std::optional<std::string>& external_verifier_id;
+    external_verifier* verifier;  // null: codes are generated and checked here
+    timestamp now;
+    unsigned max_failed_verifications;
+    bool verify_requires_permission;
 
     bool may_write(std::string_view org_id) const { return auth.has_permission(who, permissions::user_write, org_id); }
+    bool is_self(std::string_view user_id) const { return !who.user_id.empty() && who.user_id == user_id; }
     // Draws and encrypts a new code, or, with an external verifier, a code event that carries none.
     issued_code issue_code(bool returned) const;
 };
+
+// Whether `code` verifies the user's pending code: it must exist, be unexpired, not be exhausted by failed
+// attempts, and match (compared in constant time), or be approved by the external verifier.
+bool pending_code_matches(const phone_write_model& model, std::string_view code, const decision_context& context);
 
 // A phone number normalised at most once per command, however often the decision is retried.
 class lazy_phone {
@@ -58,8 +70,27 @@ private:
     std::optional<result<phone_number>> value_;
 };
 
+// v1 commands. `self_service` marks the auth API's "me" variants, which act on the caller and need no permission.
 result<decision> decide_update_human_phone(const phone_write_model& model, const update_human_phone_request& request,
-                                           const result<phone_number>& phone, const decision_context& context);
+                                           const result<phone_number>& phone, const decision_context& context,
+                                           bool self_service = false);
+result<decision> decide_verify_human_phone(const phone_write_model& model, const verify_human_phone_request& request,
+                                           const decision_context& context, bool self_service = false);
+result<decision> decide_resend_human_phone(const phone_write_model& model,
+                                           const resend_human_phone_verification_request& request,
+                                           const decision_context& context, bool self_service = false);
+result<decision> decide_remove_human_phone(const phone_write_model& model, const remove_human_phone_request& request,
+                                           const decision_context& context, bool self_service = false);
+result<decision> decide_phone_code_sent(const phone_write_model& model, const phone_code_sent_request& request,
+                                        const decision_context& context);
+
+// v2 commands.
+result<decision> decide_verify_phone(const phone_write_model& model, const verify_phone_request& request,
+                                     const decision_context& context);
+result<decision> decide_resend_phone_code(const phone_write_model& model, const resend_phone_code_request& request,
+                                          const decision_context& context);
+result<decision> decide_remove_phone(const phone_write_model& model, const remove_phone_request& request,
+                                     const decision_context& context);
 
 result<decision> decide_set_phone(const phone_write_model& model, const set_phone_request& request, lazy_phone& phone,
                                   const decision_context& context);
@@ -74,5 +105,11 @@ result<decision> decide_remove_user(const phone_write_model& model, const remove
 // Shared request checks.
 std::optional<error> check_caller(const caller& who);
 std::optional<error> check_user_id_v2(std::string_view user_id);
+// v2's NewUserPhoneEvents: user id present, user exists (COMMAND-ieJ2e NotFound), user initialised.
+std::optional<error> check_v2_user(const phone_write_model& model, std::string_view user_id);
+// v1's authorisation: user.write on the org header (or the caller's org), unless self-service. Returns the org the
+// write model is filtered by, or the error.
+result<std::string> authorize_v1(const std::optional<std::string>& org_header, const decision_context& context,
+                                 bool self_service);
 
 }  // namespace userstream::user::detail

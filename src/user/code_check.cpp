@@ -1,0 +1,40 @@
+// Checking a verification code against the pending one.
+#include <openssl/crypto.h>
+
+#include "detail/decisions.hpp"
+#include "userstream/core/error.hpp"
+
+namespace userstream::user::detail {
+
+namespace {
+
+bool expired(const pending_code& code, timestamp now) {
+    if (code.expiry.count() == 0) return false;  // 0 = never expires
+    const auto deadline = code.created_at + std::chrono::duration_cast<std::chrono::microseconds>(code.expiry);
+    return now > deadline;  // valid up to and including the deadline, as ZITADEL's `creationDate+expiry < now`
+}
+
+}  // namespace
+
+bool pending_code_matches(const phone_write_model& model, std::string_view code, const decision_context& context) {
+    const auto& pending = model.code();
+    // The attempt limit: ZITADEL has none, so a six-character code could be guessed by brute force.
+    if (pending.failed_attempts >= context.max_failed_verifications) return false;
+    if (pending.code) {
+        if (expired(pending, context.now)) return false;
+        std::string plain = context.keys.decrypt(*pending.code);
+        const bool equal = constant_time_equals(plain, code);
+        OPENSSL_cleanse(plain.data(), plain.size());
+        return equal;
+    }
+    if (!pending.generator_id.empty()) {
+        if (context.verifier == nullptr) {
+            throw infrastructure_error("phone verification: the pending code belongs to external verifier '" +
+                                       pending.generator_id + "', but none is configured");
+        }
+        return context.verifier->check_code(pending.verification_id, code) == verifier_verdict::approved;
+    }
+    return false;
+}
+
+}  // namespace userstream::user::detail

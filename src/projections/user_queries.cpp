@@ -1,0 +1,42 @@
+#include "userstream/projections/user_queries.hpp"
+
+#include "userstream/projections/errors.hpp"
+#include "userstream/user/errors.hpp"
+#include "userstream/user/events.hpp"
+
+namespace userstream::projections {
+
+result<eventstore::object_details> get_object_details(const object_details_read_model& model,
+                                                      const eventstore::aggregate_key& aggregate) {
+    auto found = model.find(aggregate);
+    if (!found) return errors::object_not_found;
+    return *std::move(found);
+}
+
+result<eventstore::object_details> get_user_details(const object_details_read_model& model,
+                                                    const std::string& instance_id, const std::string& user_id) {
+    auto found = model.find({instance_id, std::string(user::aggregate_type), user_id});
+    if (!found) return user::errors::user_not_found_query;
+    return *std::move(found);
+}
+
+result<human_phone> get_human_phone(const user_phone_read_model& model, const std::string& instance_id,
+                                    const std::string& user_id, missing_phone when_missing) {
+    const auto row = model.find(instance_id, user_id);
+    // A row without an added event (only events of other features) is not a user yet, as in ZITADEL's users table.
+    if (!row || row->kind == user_kind::unknown || row->state == user::user_state::deleted) {
+        return errors::phone_user_not_found;
+    }
+    if (row->kind != user_kind::human) return errors::user_not_human;
+    if (!row->phone && when_missing == missing_phone::not_found) return errors::phone_not_found;
+    human_phone out;
+    out.phone = row->phone.value_or("");
+    out.is_verified = row->is_phone_verified.value_or(false);
+    out.last_phone = row->last_phone.value_or("");
+    out.verified_phone = row->verified_phone.value_or("");
+    out.state = row->state;
+    out.details = row->details;
+    return out;
+}
+
+}  // namespace userstream::projections

@@ -1,0 +1,63 @@
+// The storage combinations the projection specifications run on: an event store and the read models that go with it
+// (memory with memory; SQLite tables in the SQLite file; PostgreSQL tables in the PostgreSQL schema).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "userstream/eventstore/event_store.hpp"
+#include "userstream/projections/object_details_projection.hpp"
+#include "userstream/projections/user_phone_projection.hpp"
+
+namespace userstream::testing {
+
+struct projection_backend {
+    std::string name;
+    std::unique_ptr<eventstore::event_store> store;
+    std::unique_ptr<projections::object_details_read_model> details;
+    std::unique_ptr<projections::user_phone_read_model> phones;
+    // Opens the read models again as a restarted host would; memory read models cannot, so this is empty for them.
+    std::function<void(projection_backend&)> reopen;
+    std::function<void()> cleanup;
+
+    projection_backend() = default;
+    projection_backend(projection_backend&&) = default;
+    ~projection_backend() {
+        phones.reset();
+        details.reset();
+        store.reset();
+        if (cleanup) cleanup();
+    }
+};
+
+projection_backend make_memory_backend();
+projection_backend make_sqlite_backend();
+projection_backend make_postgres_backend();
+
+// A store wrapper that remembers the largest page a global read returned: rebuilds must stream, never load the log.
+class page_watching_store final : public eventstore::event_store {
+public:
+    explicit page_watching_store(eventstore::event_store& inner) : inner_(inner) {}
+    result<eventstore::append_result> append(std::vector<eventstore::aggregate_append> batch) override {
+        return inner_.append(std::move(batch));
+    }
+    std::vector<eventstore::stored_event> read_aggregate(const eventstore::aggregate_key& key,
+                                                         eventstore::sequence_number after) const override {
+        return inner_.read_aggregate(key, after);
+    }
+    std::vector<eventstore::stored_event> read_global(eventstore::global_position after,
+                                                      const eventstore::global_filter& filter,
+                                                      std::size_t limit) const override {
+        auto page = inner_.read_global(after, filter, limit);
+        if (page.size() > largest_page) largest_page = page.size();
+        return page;
+    }
+    eventstore::global_position head() const override { return inner_.head(); }
+    mutable std::size_t largest_page = 0;
+
+private:
+    eventstore::event_store& inner_;
+};
+
+}  // namespace userstream::testing

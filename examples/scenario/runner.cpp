@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "userstream/user/errors.hpp"
+#include "userstream/user/sms_outbox.hpp"
 #include "userstream/user/user_queries.hpp"
 
 namespace scenario {
@@ -76,6 +77,8 @@ runner::runner(eventstore::event_store& store, options opts) : store_(store), op
     // Codes in the scenario are encrypted under a key that lives only as long as the run.
     keys_.add_random_key("scenario-key");
     keys_.activate("scenario-key");
+    // The outbox records code.sent under its own identity.
+    auth_.grant("sms-outbox", grant_table_authorizer::any_org, permissions::user_write);
     rebuild_service();
 }
 
@@ -109,61 +112,165 @@ caller runner::caller_for(const json& op, const std::string& target_user) {
     return who;
 }
 
+const std::map<std::string, runner::handler, std::less<>>& runner::handlers() {
+    static const std::map<std::string, handler, std::less<>> table{
+        {"configure", &runner::configure},         {"add_human", &runner::add_human},
+        {"add_machine", &runner::add_machine},     {"remove_user", &runner::remove_user},
+        {"set_phone_v1", &runner::set_phone_v1},   {"set_phone_v2", &runner::set_phone_v2},
+        {"verify_phone_v1", &runner::verify_phone_v1}, {"verify_phone_v2", &runner::verify_phone_v2},
+        {"resend_code_v1", &runner::resend_code_v1}, {"resend_code_v2", &runner::resend_code_v2},
+        {"remove_phone_v1", &runner::remove_phone_v1}, {"remove_phone_v2", &runner::remove_phone_v2},
+        {"code_sent", &runner::code_sent},         {"advance_clock", &runner::advance_clock},
+        {"deliver_sms", &runner::deliver_sms},     {"details", &runner::details},
+        {"events", &runner::events},
+    };
+    return table;
+}
+
 json runner::execute(const json& op) {
     try {
         if (!op.is_object()) throw malformed("an operation must be a JSON object");
         const std::string name = string_field(op, "op");
-        if (name == "configure") {
-            if (auto region = optional_string(op, "defaultRegion")) config_.phone.default_region = *region;
-            if (auto policy = optional_string(op, "phonePolicy")) {
-                if (!parse_phone_policy(*policy, config_.phone.policy)) {
-                    throw malformed("phonePolicy must be parse, possible or valid");
-                }
-            }
-            rebuild_service();
-            return {{"ok", true}};
-        }
-        if (name == "add_human") {
-            const auto user = string_field(op, "userId");
-            add_human_request request{user, string_field(op, "orgId"), optional_string(op, "phone").value_or(""),
-                                      optional_bool(op, "isPhoneVerified")};
-            return outcome_json(service_->add_human(caller_for(op, ""), request));
-        }
-        if (name == "add_machine") {
-            add_machine_request request{string_field(op, "userId"), string_field(op, "orgId")};
-            return outcome_json(service_->add_machine(caller_for(op, ""), request));
-        }
-        if (name == "remove_user") {
-            const auto user = string_field(op, "userId");
-            return outcome_json(service_->remove_user(caller_for(op, user), {user, optional_string(op, "orgId")}));
-        }
-        if (name == "set_phone_v1") {
-            const auto user = string_field(op, "userId");
-            update_human_phone_request request{user, optional_string(op, "orgId"), string_field(op, "phone"),
-                                               optional_bool(op, "isPhoneVerified")};
-            return outcome_json(service_->update_human_phone(caller_for(op, user), request));
-        }
-        if (name == "set_phone_v2") {
-            const auto user = string_field(op, "userId");
-            auto how = verification_of(op);
-            const auto phone = string_field(op, "phone");
-            const auto who = caller_for(op, user);
-            if (!how) return failure_json(how.err());
-            return outcome_json(service_->set_phone(who, {user, phone, how.value()}));
-        }
-        if (name == "details") {
-            const auto details = get_user_details(store_, config_.instance_id, string_field(op, "userId"));
-            if (!details) return failure_json(details.err());
-            return {{"ok", true}, {"details", details_json(details.value())}};
-        }
-        if (name == "events") {
-            return {{"ok", true},
-                    {"events", events_json(get_user_events(store_, config_.instance_id, string_field(op, "userId")))}};
-        }
-        throw malformed(fmt::format("unknown op '{}'", name));
+        const auto it = handlers().find(name);
+        if (it == handlers().end()) throw malformed(fmt::format("unknown op '{}'", name));
+        return (this->*(it->second))(op);
     } catch (const malformed& e) {
         return failure_json(error(malformed_input, e.what()));
     }
+}
+
+json runner::configure(const json& op) {
+    if (auto region = optional_string(op, "defaultRegion")) config_.phone.default_region = *region;
+    if (auto policy = optional_string(op, "phonePolicy")) {
+        if (!parse_phone_policy(*policy, config_.phone.policy)) {
+            throw malformed("phonePolicy must be parse, possible or valid");
+        }
+    }
+    rebuild_service();
+    return {{"ok", true}};
+}
+
+json runner::add_human(const json& op) {
+    add_human_request request{string_field(op, "userId"), string_field(op, "orgId"),
+                              optional_string(op, "phone").value_or(""), optional_bool(op, "isPhoneVerified")};
+    return outcome_json(service_->add_human(caller_for(op, ""), request));
+}
+
+json runner::add_machine(const json& op) {
+    add_machine_request request{string_field(op, "userId"), string_field(op, "orgId")};
+    return outcome_json(service_->add_machine(caller_for(op, ""), request));
+}
+
+json runner::remove_user(const json& op) {
+    const auto user = string_field(op, "userId");
+    return outcome_json(service_->remove_user(caller_for(op, user), {user, optional_string(op, "orgId")}));
+}
+
+json runner::set_phone_v1(const json& op) {
+    const auto user = string_field(op, "userId");
+    update_human_phone_request request{user, optional_string(op, "orgId"), string_field(op, "phone"),
+                                       optional_bool(op, "isPhoneVerified")};
+    return outcome_json(service_->update_human_phone(caller_for(op, user), request));
+}
+
+json runner::set_phone_v2(const json& op) {
+    const auto user = string_field(op, "userId");
+    auto how = verification_of(op);
+    const auto phone = string_field(op, "phone");
+    const auto who = caller_for(op, user);
+    if (!how) return failure_json(how.err());
+    return outcome_json(service_->set_phone(who, {user, phone, how.value()}));
+}
+
+std::string runner::code_of(const json& op, const std::string& user) {
+    std::string code = string_field(op, "code");
+    if (code == "@last_sms") {
+        const auto it = last_sms_code_.find(user);
+        if (it == last_sms_code_.end()) throw malformed("no SMS was delivered to this user yet");
+        code = it->second;
+    }
+    return code;
+}
+
+json runner::verify_phone_v1(const json& op) {
+    const auto user = string_field(op, "userId");
+    verify_human_phone_request request{user, optional_string(op, "orgId"), code_of(op, user)};
+    return outcome_json(service_->verify_human_phone(caller_for(op, user), request));
+}
+
+json runner::verify_phone_v2(const json& op) {
+    const auto user = string_field(op, "userId");
+    verify_phone_request request{user, code_of(op, user)};
+    return outcome_json(service_->verify_phone(caller_for(op, user), request));
+}
+
+json runner::resend_code_v1(const json& op) {
+    const auto user = string_field(op, "userId");
+    resend_human_phone_verification_request request{user, optional_string(op, "orgId")};
+    return outcome_json(service_->resend_human_phone_verification(caller_for(op, user), request));
+}
+
+json runner::resend_code_v2(const json& op) {
+    const auto user = string_field(op, "userId");
+    if (op.contains("isVerified")) throw malformed("resend_code_v2 takes sendCode or returnCode");
+    auto how = verification_of(op);
+    const auto who = caller_for(op, user);
+    const code_delivery delivery = std::holds_alternative<return_code>(how.value()) ? code_delivery{return_code{}}
+                                                                                   : code_delivery{send_code{}};
+    return outcome_json(service_->resend_phone_code(who, {user, delivery}));
+}
+
+json runner::remove_phone_v1(const json& op) {
+    const auto user = string_field(op, "userId");
+    remove_human_phone_request request{user, optional_string(op, "orgId")};
+    return outcome_json(service_->remove_human_phone(caller_for(op, user), request));
+}
+
+json runner::remove_phone_v2(const json& op) {
+    const auto user = string_field(op, "userId");
+    return outcome_json(service_->remove_phone(caller_for(op, user), {user}));
+}
+
+json runner::code_sent(const json& op) {
+    const auto user = string_field(op, "userId");
+    phone_code_sent_request request{user, optional_string(op, "orgId"), "", ""};
+    if (op.contains("generatorInfo")) {
+        const auto& info = op["generatorInfo"];
+        if (!info.is_object()) throw malformed("field 'generatorInfo' must be an object");
+        request.generator_id = optional_string(info, "id").value_or("");
+        request.verification_id = optional_string(info, "verificationId").value_or("");
+    }
+    return outcome_json(service_->phone_code_sent(caller_for(op, user), request));
+}
+
+json runner::advance_clock(const json& op) {
+    const auto& seconds = field(op, "seconds");
+    if (!seconds.is_number() || seconds.get<double>() < 0) throw malformed("field 'seconds' must be a number >= 0");
+    clock_.advance(std::chrono::microseconds(static_cast<std::int64_t>(seconds.get<double>() * 1e6)));
+    return {{"ok", true}, {"now", format_rfc3339(clock_.now())}};
+}
+
+json runner::deliver_sms(const json&) {
+    sms_outbox outbox(store_, *service_, keys_, clock_, sms_, checkpoints_);
+    const auto report = outbox.run_once();
+    json messages = json::array();
+    for (const auto& sms : sms_.take()) {
+        json message = {{"userId", sms.user_id}, {"phone", sms.phone.e164()}, {"code", sms.code}};
+        if (sms.expires_at) message["expiresAt"] = format_rfc3339(*sms.expires_at);
+        last_sms_code_[sms.user_id] = sms.code;
+        messages.push_back(std::move(message));
+    }
+    return {{"ok", true}, {"messages", std::move(messages)}, {"skipped", report.skipped}, {"givenUp", report.given_up}};
+}
+
+json runner::details(const json& op) {
+    const auto found = get_user_details(store_, config_.instance_id, string_field(op, "userId"));
+    if (!found) return failure_json(found.err());
+    return {{"ok", true}, {"details", details_json(found.value())}};
+}
+
+json runner::events(const json& op) {
+    return {{"ok", true}, {"events", events_json(get_user_events(store_, config_.instance_id, string_field(op, "userId")))}};
 }
 
 int runner::run(std::istream& in, std::ostream& out) {

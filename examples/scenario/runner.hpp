@@ -3,6 +3,7 @@
 #pragma once
 
 #include <istream>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -10,6 +11,8 @@
 #include "userstream/core/time.hpp"
 #include "userstream/eventstore/event_store.hpp"
 #include "userstream/user/user_service.hpp"
+#include "console_sms_sender.hpp"
+#include "userstream/eventstore/checkpoint_store.hpp"
 #include "wire.hpp"
 
 namespace scenario {
@@ -29,7 +32,31 @@ public:
     json execute(const json& op);
 
 private:
+    using handler = json (runner::*)(const json& op);
+    static const std::map<std::string, handler, std::less<>>& handlers();
+
+    json configure(const json& op);
+    json add_human(const json& op);
+    json add_machine(const json& op);
+    json remove_user(const json& op);
+    json set_phone_v1(const json& op);
+    json set_phone_v2(const json& op);
+    json verify_phone_v1(const json& op);
+    json verify_phone_v2(const json& op);
+    json resend_code_v1(const json& op);
+    json resend_code_v2(const json& op);
+    json remove_phone_v1(const json& op);
+    json remove_phone_v2(const json& op);
+    json code_sent(const json& op);
+    json advance_clock(const json& op);
+    json deliver_sms(const json& op);
+    json details(const json& op);
+    json events(const json& op);
+
     userstream::user::caller caller_for(const json& op, const std::string& target_user);
+    // A verify op's code; "@last_sms" stands for the code of the last SMS delivered to the user, so a static
+    // script can complete a verification.
+    std::string code_of(const json& op, const std::string& user);
     void rebuild_service();
 
     userstream::eventstore::event_store& store_;
@@ -40,6 +67,9 @@ private:
     userstream::user::key_ring keys_;
     userstream::user::user_service_config config_;
     std::unique_ptr<userstream::user::user_service> service_;
+    console_sms_sender sms_;
+    userstream::eventstore::memory_checkpoint_store checkpoints_;
+    std::map<std::string, std::string> last_sms_code_;  // user id -> code of the last SMS "delivered" by deliver_sms
 };
 
 }  // namespace scenario

@@ -64,6 +64,11 @@ std::string pretty_text(const json& answer) {
     if (answer.contains("verificationCode")) {
         out += fmt::format("  verification code returned to the caller: {}\n", answer["verificationCode"].get<std::string>());
     }
+    for (const auto& sms : answer.value("messages", json::array())) {
+        out += fmt::format("  SMS to {} (user {}): your verification code is {}\n", sms["phone"].get<std::string>(),
+                           sms["userId"].get<std::string>(), sms["code"].get<std::string>());
+    }
+    if (answer.contains("now")) out += fmt::format("  the clock now reads {}\n", answer["now"].get<std::string>());
     for (const char* field : {"phone", "isPhoneVerified"}) {
         if (answer.contains(field)) out += fmt::format("  {}: {}\n", field, answer[field].dump());
     }

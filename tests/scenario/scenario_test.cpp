@@ -137,3 +137,46 @@ not json
         CHECK(out[i]["error"]["kind"] == "InvalidArgument");
     }
 }
+
+TEST_CASE("scenario: the phone lifecycle ops", "[scenario][lifecycle]") {
+    harness h;
+    const auto out = h.run(R"({"op":"add_human","userId":"u1","orgId":"o1"}
+{"op":"set_phone_v1","userId":"u1","orgId":"o1","phone":"+41 71 000 00 00","isPhoneVerified":false}
+{"op":"deliver_sms"}
+{"op":"verify_phone_v1","userId":"u1","orgId":"o1","code":"WRONG1"}
+{"op":"verify_phone_v2","userId":"u1","code":"@last_sms"}
+{"op":"resend_code_v1","userId":"u1","orgId":"o1"}
+{"op":"remove_phone_v1","userId":"u1","orgId":"o1"}
+{"op":"remove_phone_v2","userId":"u1"}
+{"op":"set_phone_v2","userId":"u1","phone":"+41710000000","sendCode":{}}
+{"op":"resend_code_v2","userId":"u1","returnCode":{}}
+{"op":"code_sent","userId":"u1","orgId":"o1","generatorInfo":{"id":"sms-1","verificationId":"VE1"}}
+{"op":"verify_phone_v2","userId":"u1","code":"@nothing"})");
+    REQUIRE(out.size() == 12);
+    CHECK(out[2]["messages"].size() == 1);
+    CHECK(out[2]["messages"][0]["phone"] == "+41710000000");
+    CHECK(out[2]["messages"][0]["code"].get<std::string>().size() == 6);
+    CHECK(out[3]["error"]["id"] == "COMMAND-sM0cs");
+    CHECK(out[4]["events"][0]["type"] == "user.human.phone.verified");
+    CHECK(out[5]["error"]["id"] == "COMMAND-2M9sf");
+    CHECK(out[6]["events"][0]["type"] == "user.human.phone.removed");
+    CHECK(out[7]["error"]["id"] == "COMMAND-ieJ2e");
+    CHECK(out[7]["error"]["kind"] == "FailedPrecondition");
+    CHECK(out[9]["verificationCode"].get<std::string>().size() == 6);
+    CHECK(out[10]["events"][0] == json::parse(R"({"type":"user.human.phone.code.sent","sequence":"11","payload":{"generatorInfo":{"id":"sms-1","verificationId":"VE1"}}})"));
+    CHECK(out[11]["error"]["id"] == "COMMAND-eis9R");
+}
+
+TEST_CASE("scenario: advance_clock scripts code expiry", "[scenario][lifecycle]") {
+    harness h;
+    const auto out = h.run(R"({"op":"add_human","userId":"u1","orgId":"o1"}
+{"op":"set_phone_v2","userId":"u1","phone":"+41710000000","sendCode":{}}
+{"op":"advance_clock","seconds":3601}
+{"op":"deliver_sms"}
+{"op":"advance_clock","seconds":-1})");
+    REQUIRE(out.size() == 5);
+    CHECK(out[2]["ok"] == true);
+    CHECK(out[3]["messages"].empty());
+    CHECK(out[3]["skipped"] == 1);
+    CHECK(out[4]["error"]["kind"] == "InvalidArgument");
+}

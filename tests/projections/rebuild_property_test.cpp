@@ -135,3 +135,10 @@ TEST_CASE("memory: rebuilt read models equal the incrementally built ones", "[re
         check_rebuild_equivalence(b, seed, 80);
     }
 }
+
+TEST_CASE("sqlite: rebuilt read models equal the incrementally built ones", "[rebuild][property][sqlite]") {
+    for (unsigned seed = 1; seed <= 8; ++seed) {
+        auto b = make_sqlite_backend();
+        check_rebuild_equivalence(b, seed, 60);
+    }
+}

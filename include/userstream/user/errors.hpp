@@ -92,8 +92,8 @@ inline constexpr error_code remove_phone_not_found_v2{k::failed_precondition, "C
 // Code sent (HumanPhoneVerificationCodeSent, the notification side).
 inline constexpr error_code code_sent_user_id_missing{k::invalid_argument, "COMMAND-3m9Fs", "Errors.User.UserIDMissing",
                                                       "User ID is missing"};
-inline constexpr error_code code_sent_user_not_found{k::failed_precondition, "COMMAND-3M9fs", "Errors.User.NotFound",
-                                                     "User could not be found"};
+// ZITADEL uses RemoveHumanPhone's id here too.
+inline constexpr const error_code& code_sent_user_not_found = remove_user_not_found_v1;
 inline constexpr error_code code_sent_phone_not_found{k::not_found, "COMMAND-66n8J", "Errors.User.Phone.NotFound",
                                                       "Phone not found"};
 
@@ -116,5 +116,50 @@ inline constexpr error_code permission_denied_v2{k::permission_denied, "AUTH-AWf
                                                  "No matching permissions found"};
 inline constexpr error_code unauthenticated{k::unauthenticated, "US-AUTH-anonymous", "Errors.Token.Missing",
                                             "The caller is not authenticated"};
+
+// Every error above, for documentation checks and hosts that build translation tables.
+inline constexpr error_code all[] = {
+    phone_empty,
+    phone_invalid,
+    phone_too_long_v1,
+    phone_missing_plus,
+    phone_too_long_v2,
+    phone_not_possible,
+    phone_not_valid,
+    user_id_missing_v1,
+    user_id_missing_v2,
+    user_id_too_long,
+    user_already_exists,
+    org_id_missing,
+    user_not_found_v1,
+    phone_not_changed_v1,
+    phone_user_not_found_v2,
+    user_not_initialised,
+    phone_not_changed_v2,
+    verify_user_id_missing_v1,
+    verify_code_empty_v1,
+    verify_user_not_found_v1,
+    verify_code_not_found_v1,
+    verify_code_invalid_v1,
+    verify_code_empty_v2,
+    verify_code_invalid_v2,
+    resend_user_id_missing_v1,
+    resend_user_not_found_v1,
+    resend_phone_not_found_v1,
+    resend_already_verified_v1,
+    resend_code_empty_v2,
+    remove_user_id_missing_v1,
+    remove_user_not_found_v1,
+    remove_phone_not_found_v1,
+    remove_phone_not_found_v2,
+    code_sent_user_id_missing,
+    code_sent_phone_not_found,
+    user_remove_not_found,
+    user_not_found_query,
+    is_verified_not_true,
+    permission_denied_v1,
+    permission_denied_v2,
+    unauthenticated,
+};
 
 }  // namespace userstream::user::errors

@@ -1,0 +1,149 @@
+// The write path shared by the durable backends. A backend supplies the few primitives of one push transaction
+// (begin under the writers' lock, read current sequences, insert rows, commit, roll back); `commit_group` turns a group
+// of queued pushes into one transaction on top of them:
+//
+// * every push is checked against its expected sequences in queue order, so a stale push is rejected alone while its
+//   neighbours go through;
+// * positions are assigned inside the writers' lock, from the last committed position, so commit order equals
+//   position order and a rolled-back transaction leaves no gap;
+// * if the group transaction fails (a unique violation from a writer that does not take our lock, a payload the
+//   database rejects, a lost connection), each push is retried in a transaction of its own, so one bad push cannot
+//   fail the others, and a primary-key collision becomes the retryable conflict, never a generic error.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "group_commit.hpp"
+#include "userstream/eventstore/errors.hpp"
+
+namespace userstream::backends::detail {
+
+// Thrown by a backend when an insert hits the primary key: another writer stored that sequence first.
+class unique_violation : public infrastructure_error {
+public:
+    using infrastructure_error::infrastructure_error;
+};
+
+// Thrown when the store itself failed (connection lost, lock wait timed out, disk error): the group's fate may be
+// unknown (a COMMIT may have landed) and a retry would fail the same way, so its pushes are not retried one by one,
+// which could store them twice; every push of the group fails with this error.
+class store_unavailable : public infrastructure_error {
+public:
+    using infrastructure_error::infrastructure_error;
+};
+
+using sequence_map = std::unordered_map<eventstore::aggregate_key, std::uint64_t, eventstore::aggregate_key_hash>;
+
+class push_transaction {
+public:
+    virtual ~push_transaction() = default;
+    // Opens the transaction, takes the writers' lock, sets each key of `sequences` to that aggregate's current
+    // (highest) sequence (absent aggregates stay 0), and returns the last committed position. One call, so a
+    // networked backend can do it in one round trip.
+    virtual std::uint64_t begin(sequence_map& sequences) = 0;
+    // Stores the rows; a backend may defer errors to `commit`.
+    virtual void insert(std::span<const eventstore::stored_event> events) = 0;
+    virtual void commit() = 0;
+    // Must not throw; a no-op when no transaction is open.
+    virtual void rollback() noexcept = 0;
+};
+
+namespace push_detail {
+
+struct plan {
+    std::vector<std::optional<eventstore::append_result>> accepted;  // nullopt = conflict
+    std::vector<eventstore::stored_event> rows;
+};
+
+inline plan make_plan(std::span<pending_push* const> group, sequence_map& sequences, std::uint64_t last_position) {
+    plan out;
+    out.accepted.reserve(group.size());
+    for (const auto* push : group) {
+        bool stale = false;
+        for (const auto& part : push->batch) {
+            if (part.expected_sequence && part.expected_sequence->value != sequences[part.aggregate]) stale = true;
+        }
+        if (stale) {
+            out.accepted.emplace_back(std::nullopt);
+            continue;
+        }
+        eventstore::append_result result;
+        std::uint32_t in_tx_order = 0;
+        for (const auto& part : push->batch) {
+            auto& sequence = sequences[part.aggregate];  // shared by repeated parts of one aggregate
+            for (const auto& event : part.events) {
+                result.events.push_back(eventstore::stored_event{part.aggregate, part.owner, event.creator,
+                                                                 eventstore::sequence_number{++sequence},
+                                                                 eventstore::global_position{++last_position},
+                                                                 in_tx_order++, event.created_at, event.revision,
+                                                                 event.event_type, event.payload});
+                out.rows.push_back(result.events.back());
+            }
+        }
+        result.last_position = eventstore::global_position{last_position};
+        out.accepted.emplace_back(std::move(result));
+    }
+    return out;
+}
+
+inline void commit_together(std::span<pending_push* const> group, push_transaction& tx) {
+    sequence_map sequences;
+    for (const auto* push : group) {
+        for (const auto& part : push->batch) sequences.emplace(part.aggregate, 0);
+    }
+    const std::uint64_t last_position = tx.begin(sequences);
+    auto planned = make_plan(group, sequences, last_position);
+    if (!planned.rows.empty()) tx.insert(planned.rows);
+    tx.commit();
+    for (std::size_t i = 0; i < group.size(); ++i) {
+        if (planned.accepted[i]) {
+            group[i]->outcome.emplace(std::move(*planned.accepted[i]));
+        } else {
+            group[i]->outcome.emplace(eventstore::errors::concurrency_conflict);
+        }
+    }
+}
+
+inline void settle_failure(pending_push& push, std::exception_ptr failure) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const unique_violation&) {
+        push.outcome.emplace(eventstore::errors::concurrency_conflict);
+    } catch (...) {
+        push.failure = failure;
+    }
+}
+
+}  // namespace push_detail
+
+inline void commit_group(std::span<pending_push* const> group, push_transaction& tx) {
+    try {
+        push_detail::commit_together(group, tx);
+        return;
+    } catch (const store_unavailable&) {
+        tx.rollback();
+        for (auto* push : group) push->failure = std::current_exception();
+        return;
+    } catch (...) {
+        tx.rollback();
+        if (group.size() == 1) {
+            push_detail::settle_failure(*group.front(), std::current_exception());
+            return;
+        }
+    }
+    for (auto* push : group) {
+        try {
+            push_detail::commit_together(std::span<pending_push* const>(&push, 1), tx);
+        } catch (...) {
+            tx.rollback();
+            push_detail::settle_failure(*push, std::current_exception());
+        }
+    }
+}
+
+}  // namespace userstream::backends::detail

@@ -1,0 +1,305 @@
+#include "userstream/backends/postgres_event_store.hpp"
+
+#include <charconv>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "../common/push_transaction.hpp"
+#include "pg_connection.hpp"
+#include "pg_rows.hpp"
+#include "pg_schema.hpp"
+
+namespace userstream::backends {
+
+using namespace pg_detail;
+using eventstore::stored_event;
+
+namespace {
+
+std::uint64_t parse_count(std::string_view text) {
+    std::uint64_t value = 0;
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return value;
+}
+
+// Builds PostgreSQL array literals column by column, so a whole group is one INSERT ... SELECT FROM unnest(...).
+class array_literal {
+public:
+    array_literal() : text_("{") {}
+    void add_text(std::string_view value) {
+        separate();
+        append_array_element(text_, value);
+    }
+    void add_number(std::uint64_t value) {
+        separate();
+        text_ += std::to_string(value);
+    }
+    void add_null() {
+        separate();
+        text_ += "NULL";
+    }
+    std::string finish() { return std::move(text_) + "}"; }
+
+private:
+    void separate() {
+        if (text_.size() > 1) text_ += ',';
+    }
+    std::string text_;
+};
+
+struct statements {
+    explicit statements(const std::string& schema, unsigned table_oid)
+        : table(schema + ".events2"),
+          // The writers' lock: exclusive, transaction-scoped, keyed by the table, so every process writing this
+          // table queues here and positions are assigned in commit order.
+          lock("SELECT pg_advisory_xact_lock(hashtext('userstream.events2'), " +
+               std::to_string(static_cast<std::int32_t>(table_oid)) + ")"),
+          last_position("SELECT COALESCE(MAX(\"position\"), 0) FROM " + table),
+          sequences("SELECT k.ord, (SELECT MAX(e.\"sequence\") FROM " + table +
+                    " e WHERE e.instance_id = k.i AND e.aggregate_type = k.t AND e.aggregate_id = k.a) "
+                    "FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(i, t, a, ord)"),
+          insert("INSERT INTO " + table + " (" + event_columns +
+                 ") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
+                 "$6::smallint[], $7::timestamptz[], $8::jsonb[], $9::text[], $10::text[], $11::bigint[], "
+                 "$12::integer[])"),
+          read_aggregate(std::string("SELECT ") + event_columns + " FROM " + table +
+                         " WHERE instance_id = $1 AND aggregate_type = $2 AND aggregate_id = $3 AND \"sequence\" > $4"
+                         " ORDER BY \"sequence\"") {}
+
+    // The global read for one filter shape: $1 position, then instance, aggregate types, event types, limit.
+    std::string global(const eventstore::global_filter& filter) const {
+        int next = 2;
+        std::string sql = std::string("SELECT ") + event_columns + " FROM " + table + " WHERE \"position\" > $1";
+        if (!filter.instance_id.empty()) sql += " AND instance_id = $" + std::to_string(next++);
+        if (!filter.aggregate_types.empty()) sql += " AND aggregate_type = ANY($" + std::to_string(next++) + "::text[])";
+        if (!filter.event_types.empty()) sql += " AND event_type = ANY($" + std::to_string(next++) + "::text[])";
+        sql += " ORDER BY \"position\" LIMIT $" + std::to_string(next);
+        return sql;
+    }
+
+    std::string table, lock, last_position, sequences, insert, read_aggregate;
+};
+
+parameters global_parameters(eventstore::global_position after, const eventstore::global_filter& filter,
+                             std::size_t limit) {
+    parameters params{std::to_string(after.value)};
+    if (!filter.instance_id.empty()) params.emplace_back(filter.instance_id);
+    for (const auto* list : {&filter.aggregate_types, &filter.event_types}) {
+        if (list->empty()) continue;
+        array_literal literal;
+        for (const auto& value : *list) literal.add_text(value);
+        params.emplace_back(literal.finish());
+    }
+    params.emplace_back(std::to_string(limit));
+    return params;
+}
+
+// One group transaction on the writer connection, in pipeline mode: BEGIN, the lock, the last position and the
+// current sequences go in one round trip; the INSERT and COMMIT in a second.
+class postgres_push final : public detail::push_transaction {
+public:
+    postgres_push(connection& db, const statements& sql) : db_(db), sql_(sql) {}
+
+    std::uint64_t begin(detail::sequence_map& sequences) override {
+        std::vector<std::uint64_t*> slots;
+        array_literal instances, types, ids;
+        for (auto& [key, sequence] : sequences) {
+            instances.add_text(key.instance_id);
+            types.add_text(key.aggregate_type);
+            ids.add_text(key.aggregate_id);
+            slots.push_back(&sequence);
+        }
+        db_.send("BEGIN");
+        db_.send(sql_.lock);
+        db_.send_prepared(sql_.last_position, {}, false);
+        db_.send_prepared(sql_.sequences, {instances.finish(), types.finish(), ids.finish()}, false);
+        db_.sync();
+        db_.next_result();
+        db_.next_result();
+        const auto last = db_.next_result();
+        const auto current = db_.next_result();
+        db_.end_sync();
+        for (int row = 0; row < current.rows(); ++row) {
+            if (current.is_null(row, 1)) continue;
+            *slots.at(parse_count(current.value(row, 0)) - 1) = parse_count(current.value(row, 1));
+        }
+        return parse_count(last.value(0, 0));
+    }
+
+    void insert(std::span<const stored_event> events) override {
+        array_literal columns[12];
+        for (const auto& event : events) {
+            columns[0].add_text(event.aggregate.instance_id);
+            columns[1].add_text(event.aggregate.aggregate_type);
+            columns[2].add_text(event.aggregate.aggregate_id);
+            columns[3].add_text(event.event_type);
+            columns[4].add_number(event.sequence.value);
+            columns[5].add_number(event.revision);
+            columns[6].add_text(format_rfc3339(event.created_at));
+            if (event.payload.empty()) {
+                columns[7].add_null();
+            } else {
+                columns[7].add_text(event.payload);
+            }
+            columns[8].add_text(event.creator);
+            columns[9].add_text(event.owner);
+            columns[10].add_number(event.position.value);
+            columns[11].add_number(event.in_tx_order);
+        }
+        parameters params;
+        for (auto& column : columns) params.emplace_back(column.finish());
+        db_.send_prepared(sql_.insert, params, false);
+        inserted_ = true;
+    }
+
+    void commit() override {
+        db_.send("COMMIT");
+        db_.sync();
+        if (std::exchange(inserted_, false)) db_.next_result();
+        db_.next_result();
+        db_.end_sync();
+    }
+
+    void rollback() noexcept override {
+        inserted_ = false;
+        db_.drain_to_sync();
+        if (!db_.in_transaction()) return;
+        try {
+            db_.send("ROLLBACK");
+            db_.sync();
+            db_.drain_to_sync();
+        } catch (...) {
+            // The connection is gone; the server rolls the transaction back when it notices.
+        }
+    }
+
+private:
+    connection& db_;
+    const statements& sql_;
+    bool inserted_ = false;
+};
+
+}  // namespace
+
+struct postgres_event_store::impl {
+    explicit impl(postgres_options opts)
+        : options(std::move(opts)),
+          writer(options.conninfo),
+          sql(options.schema, ensure_schema(writer, options.schema)),
+          push(writer, sql),
+          committer(options.group_commit, options.max_group, [this](std::span<detail::pending_push* const> group) {
+              std::lock_guard lock(writer_mutex);
+              detail::commit_group(group, push);
+          }) {
+        writer.prepare(sql.last_position);
+        writer.prepare(sql.sequences);
+        writer.prepare(sql.insert);
+        writer.enter_pipeline();
+    }
+
+    // A pooled reader connection for the duration of one read.
+    class reader {
+    public:
+        explicit reader(impl& owner) : owner_(owner) {
+            {
+                std::lock_guard lock(owner.pool_mutex);
+                if (!owner.pool.empty()) {
+                    db_ = std::move(owner.pool.back());
+                    owner.pool.pop_back();
+                }
+            }
+            if (!db_) db_ = std::make_unique<connection>(owner.options.conninfo);
+        }
+        ~reader() {
+            // A connection that failed mid-read is dropped rather than reused.
+            if (std::uncaught_exceptions() > exceptions_) return;
+            std::lock_guard lock(owner_.pool_mutex);
+            owner_.pool.push_back(std::move(db_));
+        }
+        reader(const reader&) = delete;
+        reader& operator=(const reader&) = delete;
+        connection& db() const { return *db_; }
+
+    private:
+        impl& owner_;
+        std::unique_ptr<connection> db_;
+        int exceptions_ = std::uncaught_exceptions();
+    };
+
+    postgres_options options;
+    std::mutex writer_mutex;
+    connection writer;
+    statements sql;
+    postgres_push push;
+    std::mutex pool_mutex;
+    std::vector<std::unique_ptr<connection>> pool;
+    detail::group_commit committer;
+};
+
+postgres_event_store::postgres_event_store(postgres_options options)
+    : impl_(std::make_unique<impl>(std::move(options))) {}
+
+postgres_event_store::~postgres_event_store() = default;
+
+const postgres_options& postgres_event_store::options() const noexcept { return impl_->options; }
+
+result<eventstore::append_result> postgres_event_store::append(std::vector<eventstore::aggregate_append> batch) {
+    return impl_->committer.submit(std::move(batch));
+}
+
+std::vector<stored_event> postgres_event_store::read_aggregate(const eventstore::aggregate_key& aggregate,
+                                                               eventstore::sequence_number after) const {
+    impl::reader connection(*impl_);
+    const auto rows = connection.db().exec_prepared(
+        impl_->sql.read_aggregate,
+        {aggregate.instance_id, aggregate.aggregate_type, aggregate.aggregate_id, std::to_string(after.value)}, true);
+    std::vector<stored_event> out;
+    out.reserve(static_cast<std::size_t>(rows.rows()));
+    for (int row = 0; row < rows.rows(); ++row) out.push_back(decode_row(rows, row));
+    return out;
+}
+
+std::vector<stored_event> postgres_event_store::read_global(eventstore::global_position after,
+                                                            const eventstore::global_filter& filter,
+                                                            std::size_t limit) const {
+    std::vector<stored_event> out;
+    if (limit == 0) return out;
+    limit = std::min<std::size_t>(limit, INT64_MAX);
+    impl::reader connection(*impl_);
+    const auto rows =
+        connection.db().exec_prepared(impl_->sql.global(filter), global_parameters(after, filter, limit), true);
+    out.reserve(static_cast<std::size_t>(rows.rows()));
+    for (int row = 0; row < rows.rows(); ++row) out.push_back(decode_row(rows, row));
+    return out;
+}
+
+std::uint64_t postgres_event_store::for_each_global(
+    eventstore::global_position after, const eventstore::global_filter& filter,
+    const std::function<bool(const stored_event&)>& visit) const {
+    // Keyset pages: each page starts after the last position seen, so no cursor or snapshot is held between pages,
+    // and positions commit in order, so nothing that commits meanwhile can slip in behind the reader.
+    constexpr std::size_t page_size = 8192;
+    impl::reader connection(*impl_);
+    const std::string sql = impl_->sql.global(filter);
+    std::uint64_t visited = 0;
+    for (;;) {
+        const auto rows = connection.db().exec_prepared(sql, global_parameters(after, filter, page_size), true);
+        for (int row = 0; row < rows.rows(); ++row) {
+            const auto event = decode_row(rows, row);
+            ++visited;
+            if (!visit(event)) return visited;
+            after = event.position;
+        }
+        if (static_cast<std::size_t>(rows.rows()) < page_size) return visited;
+    }
+}
+
+eventstore::global_position postgres_event_store::head() const {
+    impl::reader connection(*impl_);
+    const auto rows = connection.db().exec_prepared(impl_->sql.last_position, {}, false);
+    return eventstore::global_position{parse_count(rows.value(0, 0))};
+}
+
+}  // namespace userstream::backends

@@ -1,0 +1,294 @@
+#include "userstream/backends/sqlite_event_store.hpp"
+
+#include <sqlite3.h>
+
+#include <limits>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "../common/fast_time.hpp"
+#include "../common/push_transaction.hpp"
+#include "../common/row_error.hpp"
+#include "sqlite_db.hpp"
+#include "sqlite_schema.hpp"
+
+namespace userstream::backends {
+
+using namespace sqlite_detail;
+using eventstore::stored_event;
+
+namespace {
+
+const char* synchronous_pragma(sqlite_synchronous mode) {
+    switch (mode) {
+        case sqlite_synchronous::off: return "PRAGMA synchronous = OFF";
+        case sqlite_synchronous::normal: return "PRAGMA synchronous = NORMAL";
+        case sqlite_synchronous::full: break;
+    }
+    return "PRAGMA synchronous = FULL";
+}
+
+std::string select_events(const std::string& where_and_order) {
+    return std::string("SELECT ") + event_columns + " FROM events2 WHERE " + where_and_order;
+}
+
+// Turns the current row into an event, or throws a decode_error naming the row. Every column is checked for its
+// type, so a row written by another tool with a NULL or a stray value cannot crash or silently default.
+stored_event decode_row(const statement& row) {
+    const auto coordinate = [&](int column) {
+        return row.column_type(column) == SQLITE_NULL ? std::string_view("NULL") : row.column_text(column);
+    };
+    const auto fail = [&](std::string_view problem) {
+        return detail::row_error("SQLite", coordinate(0), coordinate(1), coordinate(2), coordinate(4), problem);
+    };
+    const auto text = [&](int column, const char* name) {
+        if (row.column_type(column) != SQLITE_TEXT) throw fail(std::string(name) + " is not text");
+        return std::string(row.column_text(column));
+    };
+    const auto integer = [&](int column, const char* name, std::int64_t min, std::int64_t max) {
+        if (row.column_type(column) != SQLITE_INTEGER) throw fail(std::string(name) + " is not an integer");
+        const std::int64_t value = row.column_int(column);
+        if (value < min || value > max) throw fail(std::string(name) + " is out of range");
+        return value;
+    };
+    constexpr auto int64_max = std::numeric_limits<std::int64_t>::max();
+
+    stored_event event;
+    event.aggregate.instance_id = text(0, "instance_id");
+    event.aggregate.aggregate_type = text(1, "aggregate_type");
+    event.aggregate.aggregate_id = text(2, "aggregate_id");
+    event.event_type = text(3, "event_type");
+    event.sequence.value = static_cast<std::uint64_t>(integer(4, "sequence", 1, int64_max));
+    event.revision = static_cast<std::uint16_t>(integer(5, "revision", 0, std::numeric_limits<std::uint16_t>::max()));
+    const auto created = detail::parse_stored_time(text(6, "created_at"));
+    if (!created) throw fail("created_at is not an RFC 3339 timestamp");
+    event.created_at = *created;
+    if (row.column_type(7) != SQLITE_NULL) event.payload = text(7, "payload");
+    event.creator = text(8, "creator");
+    event.owner = text(9, "owner");
+    event.position.value = static_cast<std::uint64_t>(integer(10, "position", 1, int64_max));
+    event.in_tx_order =
+        static_cast<std::uint32_t>(integer(11, "in_tx_order", 0, std::numeric_limits<std::uint32_t>::max()));
+    return event;
+}
+
+std::string in_list(std::size_t count, int& next_parameter) {
+    std::string list = "(";
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i) list += ", ";
+        list += "?" + std::to_string(next_parameter++);
+    }
+    return list + ")";
+}
+
+// The WHERE clause of a global read for one filter shape; parameters are bound by `bind_global`.
+std::string global_where(const eventstore::global_filter& filter, bool limited) {
+    int next = 2;
+    std::string where = "\"position\" > ?1";
+    if (!filter.instance_id.empty()) where += " AND instance_id = ?" + std::to_string(next++);
+    if (!filter.aggregate_types.empty()) where += " AND aggregate_type IN " + in_list(filter.aggregate_types.size(), next);
+    if (!filter.event_types.empty()) where += " AND event_type IN " + in_list(filter.event_types.size(), next);
+    where += " ORDER BY \"position\"";
+    if (limited) where += " LIMIT ?" + std::to_string(next);
+    return where;
+}
+
+int bind_global(statement& query, eventstore::global_position after, const eventstore::global_filter& filter) {
+    int next = 1;
+    query.bind(next++, static_cast<std::int64_t>(after.value));
+    if (!filter.instance_id.empty()) query.bind(next++, filter.instance_id);
+    for (const auto& type : filter.aggregate_types) query.bind(next++, type);
+    for (const auto& type : filter.event_types) query.bind(next++, type);
+    return next;
+}
+
+// One push transaction on the writer connection. BEGIN IMMEDIATE takes SQLite's write lock up front (waiting out
+// other processes), which is the writers' lock that makes position order equal commit order.
+class sqlite_push final : public detail::push_transaction {
+public:
+    explicit sqlite_push(database& db) : db_(db) {}
+
+    std::uint64_t begin(detail::sequence_map& sequences) override {
+        db_.exec("BEGIN IMMEDIATE");
+        read_sequences(sequences);
+        auto last = db_.prepare("SELECT COALESCE(MAX(\"position\"), 0) FROM events2");
+        last.step();
+        return static_cast<std::uint64_t>(last.column_int(0));
+    }
+
+    void insert(std::span<const stored_event> events) override {
+        auto insert = db_.prepare(
+            "INSERT INTO events2 (rowid, instance_id, aggregate_type, aggregate_id, event_type, \"sequence\", revision, "
+            "created_at, payload, creator, \"owner\", \"position\", in_tx_order) "
+            "VALUES (?11, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+        for (const auto& event : events) {
+            insert.bind(1, event.aggregate.instance_id);
+            insert.bind(2, event.aggregate.aggregate_type);
+            insert.bind(3, event.aggregate.aggregate_id);
+            insert.bind(4, event.event_type);
+            insert.bind(5, static_cast<std::int64_t>(event.sequence.value));
+            insert.bind(6, static_cast<std::int64_t>(event.revision));
+            insert.bind(7, format_rfc3339(event.created_at));
+            if (event.payload.empty()) {
+                insert.bind_null(8);
+            } else {
+                insert.bind(8, event.payload);
+            }
+            insert.bind(9, event.creator);
+            insert.bind(10, event.owner);
+            insert.bind(11, static_cast<std::int64_t>(event.position.value));
+            insert.bind(12, static_cast<std::int64_t>(event.in_tx_order));
+            insert.step();
+            insert.reset();
+        }
+    }
+
+    void commit() override { db_.exec("COMMIT"); }
+
+    void rollback() noexcept override {
+        if (!sqlite3_get_autocommit(db_.handle())) db_.try_exec("ROLLBACK");
+    }
+
+private:
+    void read_sequences(detail::sequence_map& sequences) {
+        auto query = db_.prepare(
+            "SELECT MAX(\"sequence\") FROM events2 WHERE instance_id = ?1 AND aggregate_type = ?2 AND aggregate_id = ?3");
+        for (auto& [key, sequence] : sequences) {
+            query.bind(1, key.instance_id);
+            query.bind(2, key.aggregate_type);
+            query.bind(3, key.aggregate_id);
+            if (query.step() && query.column_type(0) == SQLITE_INTEGER) {
+                sequence = static_cast<std::uint64_t>(query.column_int(0));
+            }
+            query.reset();
+        }
+    }
+
+    database& db_;
+};
+
+}  // namespace
+
+struct sqlite_event_store::impl {
+    explicit impl(sqlite_options opts)
+        : options(std::move(opts)),
+          in_memory(options.path.empty() || options.path == ":memory:"),
+          writer(options.path, database::mode::read_write_create, static_cast<int>(options.busy_timeout.count())),
+          push(writer),
+          committer(options.group_commit, options.max_group, [this](std::span<detail::pending_push* const> group) {
+              std::lock_guard lock(writer_mutex);
+              detail::commit_group(group, push);
+          }) {
+        if (!in_memory) writer.exec("PRAGMA journal_mode = WAL");
+        writer.exec(synchronous_pragma(options.synchronous));
+        ensure_schema(writer);
+    }
+
+    // A connection for one read. A file store hands out pooled reader connections, which WAL lets run beside the
+    // writer; a private in-memory database has only the writer connection, so reads share it under its mutex.
+    class reader {
+    public:
+        explicit reader(impl& owner) : owner_(owner) {
+            if (owner.in_memory) {
+                memory_lock_ = std::unique_lock(owner.writer_mutex);
+                return;
+            }
+            {
+                std::lock_guard lock(owner.pool_mutex);
+                if (!owner.pool.empty()) {
+                    db_ = std::move(owner.pool.back());
+                    owner.pool.pop_back();
+                }
+            }
+            if (!db_) {
+                db_ = std::make_unique<database>(owner.options.path, database::mode::read_write,
+                                                 static_cast<int>(owner.options.busy_timeout.count()));
+            }
+        }
+        ~reader() {
+            if (!db_) return;
+            std::lock_guard lock(owner_.pool_mutex);
+            owner_.pool.push_back(std::move(db_));
+        }
+        reader(const reader&) = delete;
+        reader& operator=(const reader&) = delete;
+
+        database& db() const { return db_ ? *db_ : owner_.writer; }
+
+    private:
+        impl& owner_;
+        std::unique_ptr<database> db_;
+        std::unique_lock<std::mutex> memory_lock_;
+    };
+
+    sqlite_options options;
+    bool in_memory;
+    std::mutex writer_mutex;  // the writer connection: group commits, and in-memory reads
+    database writer;
+    sqlite_push push;
+    std::mutex pool_mutex;
+    std::vector<std::unique_ptr<database>> pool;
+    detail::group_commit committer;
+};
+
+sqlite_event_store::sqlite_event_store(sqlite_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
+
+sqlite_event_store::~sqlite_event_store() = default;
+
+const sqlite_options& sqlite_event_store::options() const noexcept { return impl_->options; }
+
+result<eventstore::append_result> sqlite_event_store::append(std::vector<eventstore::aggregate_append> batch) {
+    return impl_->committer.submit(std::move(batch));
+}
+
+std::vector<stored_event> sqlite_event_store::read_aggregate(const eventstore::aggregate_key& aggregate,
+                                                             eventstore::sequence_number after) const {
+    impl::reader connection(*impl_);
+    static const std::string sql = select_events(
+        "instance_id = ?1 AND aggregate_type = ?2 AND aggregate_id = ?3 AND \"sequence\" > ?4 ORDER BY \"sequence\"");
+    auto query = connection.db().prepare(sql);
+    query.bind(1, aggregate.instance_id);
+    query.bind(2, aggregate.aggregate_type);
+    query.bind(3, aggregate.aggregate_id);
+    query.bind(4, static_cast<std::int64_t>(std::min<std::uint64_t>(after.value, INT64_MAX)));
+    std::vector<stored_event> out;
+    while (query.step()) out.push_back(decode_row(query));
+    return out;
+}
+
+std::vector<stored_event> sqlite_event_store::read_global(eventstore::global_position after,
+                                                          const eventstore::global_filter& filter,
+                                                          std::size_t limit) const {
+    std::vector<stored_event> out;
+    if (limit == 0) return out;
+    impl::reader connection(*impl_);
+    auto query = connection.db().prepare(select_events(global_where(filter, true)));
+    const int limit_parameter = bind_global(query, after, filter);
+    query.bind(limit_parameter, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+    while (query.step()) out.push_back(decode_row(query));
+    return out;
+}
+
+std::uint64_t sqlite_event_store::for_each_global(
+    eventstore::global_position after, const eventstore::global_filter& filter,
+    const std::function<bool(const stored_event&)>& visit) const {
+    impl::reader connection(*impl_);
+    auto query = connection.db().prepare(select_events(global_where(filter, false)));
+    bind_global(query, after, filter);
+    std::uint64_t visited = 0;
+    while (query.step()) {
+        ++visited;
+        if (!visit(decode_row(query))) break;
+    }
+    return visited;
+}
+
+eventstore::global_position sqlite_event_store::head() const {
+    impl::reader connection(*impl_);
+    auto query = connection.db().prepare("SELECT COALESCE(MAX(\"position\"), 0) FROM events2");
+    query.step();
+    return eventstore::global_position{static_cast<std::uint64_t>(query.column_int(0))};
+}
+
+}  // namespace userstream::backends

@@ -1,0 +1,135 @@
+// What the SQLite backend promises beyond the shared contract: WAL mode, the schema version table, and rows it
+// cannot read (written by another tool) reported by coordinates instead of crashing or being skipped.
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "userstream/backends/sqlite_event_store.hpp"
+
+namespace es = userstream::eventstore;
+using userstream::backends::sqlite_event_store;
+
+namespace {
+
+struct temp_db {
+    temp_db() {
+        static int counter = 0;
+        dir = std::filesystem::temp_directory_path() /
+              ("userstream-sqlite-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+    }
+    ~temp_db() { std::filesystem::remove_all(dir); }
+    std::string path() const { return (dir / "events.db").string(); }
+
+    // Runs SQL on a raw connection, returning the first column of the first row (if any).
+    std::string raw(const std::string& sql) const {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path().c_str(), &db) == SQLITE_OK);
+        sqlite3_busy_timeout(db, 5000);
+        std::string first;
+        char* error = nullptr;
+        const int rc = sqlite3_exec(
+            db, sql.c_str(),
+            [](void* out, int, char** values, char**) {
+                auto& text = *static_cast<std::string*>(out);
+                if (text.empty() && values[0]) text = values[0];
+                return 0;
+            },
+            &first, &error);
+        const std::string message = error ? error : "";
+        sqlite3_free(error);
+        sqlite3_close(db);
+        INFO(message);
+        REQUIRE(rc == SQLITE_OK);
+        return first;
+    }
+
+    std::filesystem::path dir;
+};
+
+es::new_event plain_event() { return es::new_event{"user.added", R"({"a":1})", 1, "c", {}}; }
+
+// The message of the decode_error `read` throws ("no decode_error" otherwise).
+template <class Read>
+std::string decode_failure(Read&& read) {
+    try {
+        read();
+    } catch (const userstream::decode_error& e) {
+        return e.what();
+    } catch (...) {
+        return "another exception";
+    }
+    return "no decode_error";
+}
+
+// Catch2 v2 combined matchers hold references to their parts, so this builds a matcher that owns them.
+class names_the_row : public Catch::MatcherBase<std::string> {
+public:
+    bool match(const std::string& text) const override {
+        return text.find("'i1'") != std::string::npos && text.find("user 'bad'") != std::string::npos &&
+               text.find("sequence 1") != std::string::npos;
+    }
+    std::string describe() const override { return "names instance 'i1', aggregate user 'bad' and sequence 1"; }
+};
+
+}  // namespace
+
+TEST_CASE("sqlite: a new file is in WAL mode with schema version 1", "[sqlite]") {
+    temp_db db;
+    { sqlite_event_store store({.path = db.path()}); }
+    CHECK(db.raw("PRAGMA journal_mode") == "wal");
+    CHECK(db.raw("SELECT version FROM schema_version WHERE component = 'eventstore'") == "1");
+    CHECK(db.raw("SELECT count(*) FROM sqlite_master WHERE name IN ('events2', 'es_projection', 'es_position')") ==
+          "3");
+}
+
+TEST_CASE("sqlite: a schema newer than the library is refused on open", "[sqlite]") {
+    temp_db db;
+    { sqlite_event_store store({.path = db.path()}); }
+    db.raw("UPDATE schema_version SET version = 99");
+    CHECK_THROWS_WITH(sqlite_event_store({.path = db.path()}),
+                      Catch::Contains("schema version 99") && Catch::Contains(db.path()));
+}
+
+TEST_CASE("sqlite: a file that cannot be opened is named in the error", "[sqlite]") {
+    CHECK_THROWS_WITH(sqlite_event_store({.path = "/nonexistent-dir/x/events.db"}),
+                      Catch::Contains("/nonexistent-dir/x/events.db"));
+}
+
+TEST_CASE("sqlite: an unreadable row yields a decode error naming instance, aggregate and sequence", "[sqlite]") {
+    temp_db db;
+    sqlite_event_store store({.path = db.path(), .synchronous = userstream::backends::sqlite_synchronous::normal});
+    REQUIRE(store.append({{{"i1", "user", "good"}, "o", es::sequence_number{0}, {plain_event()}}}).ok());
+
+    const std::string insert =
+        "PRAGMA ignore_check_constraints = ON; INSERT INTO events2 (rowid, instance_id, aggregate_type, aggregate_id, "
+        "event_type, \"sequence\", revision, created_at, payload, creator, \"owner\", \"position\", in_tx_order) "
+        "VALUES (2, 'i1', 'user', 'bad', 'user.added', 1, 1, ";
+    SECTION("a timestamp that does not parse") { db.raw(insert + "'yesterday', '{}', 'c', 'o', 2, 0)"); }
+    SECTION("a payload that is not text") { db.raw(insert + "'2026-01-01T00:00:00.000000Z', x'00ff', 'c', 'o', 2, 0)"); }
+    SECTION("a revision out of range") { db.raw(insert.substr(0, insert.size() - 3) + "70000, '2026-01-01T00:00:00Z', '{}', 'c', 'o', 2, 0)"); }
+
+    CHECK_THROWS_AS(store.read_aggregate({"i1", "user", "bad"}, {}), userstream::decode_error);
+    CHECK_THAT(decode_failure([&] { (void)store.read_aggregate({"i1", "user", "bad"}, {}); }), names_the_row());
+    CHECK_THAT(decode_failure([&] { (void)store.read_global({}, {}, 10); }), names_the_row());
+    CHECK_THAT(decode_failure([&] { (void)store.for_each_global({}, {}, [](const es::stored_event&) { return true; }); }),
+               names_the_row());
+    // The rest of the store stays readable.
+    CHECK(store.read_aggregate({"i1", "user", "good"}, {}).size() == 1);
+    CHECK(store.read_global({}, {}, 1).size() == 1);
+}
+
+TEST_CASE("sqlite: a payload that is not JSON is refused on append, alone", "[sqlite]") {
+    temp_db db;
+    sqlite_event_store store({.path = db.path(), .synchronous = userstream::backends::sqlite_synchronous::normal});
+    es::new_event broken = plain_event();
+    broken.payload = "{not json";
+    CHECK_THROWS_AS(store.append({{{"i1", "user", "u1"}, "o", es::sequence_number{0}, {broken}}}),
+                    userstream::infrastructure_error);
+    CHECK(store.head().value == 0);
+    CHECK(store.append({{{"i1", "user", "u1"}, "o", es::sequence_number{0}, {plain_event()}}}).ok());
+}

@@ -22,15 +22,15 @@ projection_backend make_sqlite_backend() {
     b.name = "sqlite";
     b.store = std::make_unique<backends::sqlite_event_store>(
         backends::sqlite_options{.path = file.string(), .synchronous = backends::sqlite_synchronous::off});
-    b.reopen = [file](projection_backend& self) {
-        self.details.reset();
-        self.phones.reset();
-        self.details = std::make_unique<projections::sqlite_object_details>(
-            projections::sqlite_read_model_options{.path = file.string()});
-        self.phones = std::make_unique<projections::sqlite_user_phones>(
+    b.open_details = [file] {
+        return std::make_unique<projections::sqlite_object_details>(
             projections::sqlite_read_model_options{.path = file.string()});
     };
-    b.reopen(b);
+    b.open_phones = [file] {
+        return std::make_unique<projections::sqlite_user_phones>(
+            projections::sqlite_read_model_options{.path = file.string()});
+    };
+    b.reopen();
     b.cleanup = [file] {
         std::error_code ignored;
         for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix, ignored);

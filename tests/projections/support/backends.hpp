@@ -17,9 +17,20 @@ struct projection_backend {
     std::unique_ptr<eventstore::event_store> store;
     std::unique_ptr<projections::object_details_read_model> details;
     std::unique_ptr<projections::user_phone_read_model> phones;
-    // Opens the read models again as a restarted host would; memory read models cannot, so this is empty for them.
-    std::function<void(projection_backend&)> reopen;
+    // Open more read models on the same tables (another connection, as another process would); empty for memory,
+    // whose read models cannot be shared or reopened.
+    std::function<std::unique_ptr<projections::object_details_read_model>()> open_details;
+    std::function<std::unique_ptr<projections::user_phone_read_model>()> open_phones;
     std::function<void()> cleanup;
+
+    // Replaces the read models with newly opened ones, as a restarted host would.
+    void reopen() {
+        if (!open_details) return;
+        details.reset();
+        phones.reset();
+        details = open_details();
+        phones = open_phones();
+    }
 
     projection_backend() = default;
     projection_backend(projection_backend&&) = default;

@@ -4,6 +4,8 @@
 
 #include "support/world.hpp"
 #include "userstream/eventstore/memory_event_store.hpp"
+#include "userstream/eventstore/checkpoint_store.hpp"
+#include "userstream/projections/handler_projection.hpp"
 #include "userstream/projections/memory_read_models.hpp"
 #include "userstream/projections/projection_runner.hpp"
 
@@ -264,4 +266,36 @@ TEST_CASE("wait_for on a stopped runner applies pages on the caller's thread", "
     const auto started = std::chrono::steady_clock::now();
     CHECK_FALSE(runner.wait_for(eventstore::global_position{pos.value + 1}, 30ms));
     CHECK(std::chrono::steady_clock::now() - started >= 30ms);
+}
+
+TEST_CASE("a handler projection redelivers a page whose handler failed, and saves its checkpoint after the handlers",
+          "[runner][at-least-once]") {
+    eventstore::memory_event_store store;
+    world w(store);
+    push_users(w, 0, 3);  // 6 events
+    eventstore::memory_checkpoint_store checkpoints;
+    std::vector<std::uint64_t> handled;
+    bool fail_once = true;
+    handler_projection target("counting", {}, checkpoints,
+                              {.on_event =
+                                   [&](const eventstore::stored_event& e) {
+                                       handled.push_back(e.position.value);
+                                       if (e.position.value == 4 && fail_once) {
+                                           fail_once = false;
+                                           throw std::runtime_error("downstream unavailable");
+                                       }
+                                   },
+                               .on_reset = [&] { handled.clear(); }});
+    CHECK(target.guarantee() == delivery::at_least_once);
+    projection_runner runner(store, target, {.page_size = 4});
+
+    CHECK_THROWS_AS(runner.catch_up(), std::runtime_error);
+    CHECK(checkpoints.load("counting").value == 0);  // the failed page's checkpoint was not saved
+    runner.catch_up();
+    CHECK(checkpoints.load("counting") == store.head());
+    // Events 1-4 were handled twice: at least once, never skipped.
+    CHECK(handled == std::vector<std::uint64_t>{1, 2, 3, 4, 1, 2, 3, 4, 5, 6});
+
+    runner.rebuild();
+    CHECK(handled == std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6});
 }

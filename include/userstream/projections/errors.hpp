@@ -29,4 +29,8 @@ inline constexpr error_code object_not_found{k::not_found, "US-QUERY-objnotfound
 inline constexpr error_code projection_behind{k::conflict, "US-QUERY-behind", "Errors.Query.ProjectionNotUpToDate",
                                               "The projection has not yet reached the requested position; retry"};
 
+// Every error above, for catalogue checks (docs/errors.md).
+inline constexpr error_code all[] = {phone_user_not_found, user_not_human, phone_not_found, object_not_found,
+                                     projection_behind};
+
 }  // namespace userstream::projections::errors

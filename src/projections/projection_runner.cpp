@@ -36,7 +36,12 @@ bool projection_runner::step_locked() {
 
     if (!target_.apply(from, page, through)) {
         // Another runner on the same tables moved the checkpoint: take its word and read on from there.
-        checkpoint_.store(target_.checkpoint().value);
+        const auto moved_to = target_.checkpoint();
+        {
+            std::lock_guard state(state_mutex_);
+            checkpoint_.store(moved_to.value);
+        }
+        progress_cv_.notify_all();
         return true;
     }
     applied_.fetch_add(page.size());

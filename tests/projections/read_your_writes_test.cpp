@@ -8,6 +8,7 @@ using namespace userstream;
 using namespace userstream::testing;
 using namespace userstream::projections;
 using namespace std::chrono_literals;
+namespace pe = userstream::projections::errors;
 
 TEST_CASE("a query that passes its command's position sees that command", "[read-your-writes]") {
     eventstore::memory_event_store store;
@@ -40,7 +41,7 @@ TEST_CASE("a query without a position reads what is there and never waits", "[re
     user_projections read_side(store);  // not started: nothing is projected until someone asks
     auto out = w.service.add_human(admin, {"u1", "o1", "+41 71 000 00 00", true});
     REQUIRE(out.ok());
-    then_rejected(read_side.get_human_phone(w.instance(), "u1"), errors::phone_user_not_found);
+    then_rejected(read_side.get_human_phone(w.instance(), "u1"), pe::phone_user_not_found);
     auto phone = read_side.get_human_phone(w.instance(), "u1", {out->position});
     REQUIRE(phone.ok());
     CHECK(phone->phone == "+41710000000");
@@ -55,9 +56,9 @@ TEST_CASE("a position the projection cannot reach in time is a retryable error, 
     REQUIRE(out.ok());
     const eventstore::global_position future{out->position.value + 5};
     auto phone = read_side.get_human_phone(w.instance(), "u1", {future, 20ms});
-    then_rejected(phone, errors::projection_behind);
+    then_rejected(phone, pe::projection_behind);
     CHECK(is_retryable(phone.err().kind));
-    then_rejected(read_side.get_user_details(w.instance(), "u1", {future, 20ms}), errors::projection_behind);
+    then_rejected(read_side.get_user_details(w.instance(), "u1", {future, 20ms}), pe::projection_behind);
 }
 
 TEST_CASE("concurrent writers each read their own write", "[read-your-writes]") {

@@ -2,6 +2,7 @@
 #include <set>
 #include <thread>
 
+#include "support/forwarding_store.hpp"
 #include "support/world.hpp"
 #include "userstream/eventstore/memory_event_store.hpp"
 #include "userstream/eventstore/checkpoint_store.hpp"
@@ -58,15 +59,6 @@ private:
     std::size_t pages_ = 0;
 };
 
-std::vector<std::uint64_t> positions_in(const eventstore::event_store& store, const eventstore::global_filter& filter) {
-    std::vector<std::uint64_t> out;
-    store.for_each_global({}, filter, [&](const eventstore::stored_event& e) {
-        out.push_back(e.position.value);
-        return true;
-    });
-    return out;
-}
-
 void push_users(world& w, int from, int to) {
     for (int i = from; i < to; ++i) {
         w.given("u" + std::to_string(i), "o1", {human_added{}, phone_changed{stored_phone("+41710000000")}});
@@ -74,27 +66,16 @@ void push_users(world& w, int from, int to) {
 }
 
 // A store whose reads fail on demand, to simulate a database that goes away.
-class flaky_store final : public eventstore::event_store {
+class flaky_store final : public forwarding_store {
 public:
-    explicit flaky_store(eventstore::event_store& inner) : inner_(inner) {}
-    result<eventstore::append_result> append(std::vector<eventstore::aggregate_append> batch) override {
-        return inner_.append(std::move(batch));
-    }
-    std::vector<eventstore::stored_event> read_aggregate(const eventstore::aggregate_key& k,
-                                                         eventstore::sequence_number after) const override {
-        return inner_.read_aggregate(k, after);
-    }
+    using forwarding_store::forwarding_store;
     std::vector<eventstore::stored_event> read_global(eventstore::global_position after,
                                                       const eventstore::global_filter& filter,
                                                       std::size_t limit) const override {
         if (failing.load()) throw infrastructure_error("database unreachable");
         return inner_.read_global(after, filter, limit);
     }
-    eventstore::global_position head() const override { return inner_.head(); }
     std::atomic<bool> failing{false};
-
-private:
-    eventstore::event_store& inner_;
 };
 
 }  // namespace

@@ -43,15 +43,6 @@ private:
     std::vector<std::uint64_t>& log_;
 };
 
-std::vector<std::uint64_t> positions_in(const eventstore::event_store& store, const eventstore::global_filter& filter) {
-    std::vector<std::uint64_t> out;
-    store.for_each_global({}, filter, [&](const eventstore::stored_event& e) {
-        out.push_back(e.position.value);
-        return true;
-    });
-    return out;
-}
-
 void some_history(world& w, int users) {
     for (int i = 0; i < users; ++i) {
         const auto id = "u" + std::to_string(i);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "support/forwarding_store.hpp"  // tests/unit
 #include "userstream/eventstore/event_store.hpp"
 #include "userstream/projections/object_details_projection.hpp"
 #include "userstream/projections/user_phone_projection.hpp"
@@ -47,16 +48,9 @@ projection_backend make_sqlite_backend();
 projection_backend make_postgres_backend();
 
 // A store wrapper that remembers the largest page a global read returned: rebuilds must stream, never load the log.
-class page_watching_store final : public eventstore::event_store {
+class page_watching_store final : public forwarding_store {
 public:
-    explicit page_watching_store(eventstore::event_store& inner) : inner_(inner) {}
-    result<eventstore::append_result> append(std::vector<eventstore::aggregate_append> batch) override {
-        return inner_.append(std::move(batch));
-    }
-    std::vector<eventstore::stored_event> read_aggregate(const eventstore::aggregate_key& key,
-                                                         eventstore::sequence_number after) const override {
-        return inner_.read_aggregate(key, after);
-    }
+    using forwarding_store::forwarding_store;
     std::vector<eventstore::stored_event> read_global(eventstore::global_position after,
                                                       const eventstore::global_filter& filter,
                                                       std::size_t limit) const override {
@@ -64,11 +58,7 @@ public:
         if (page.size() > largest_page) largest_page = page.size();
         return page;
     }
-    eventstore::global_position head() const override { return inner_.head(); }
     mutable std::size_t largest_page = 0;
-
-private:
-    eventstore::event_store& inner_;
 };
 
 }  // namespace userstream::testing

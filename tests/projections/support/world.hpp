@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "support/user_fixture.hpp"  // tests/unit: admin, stored_phone, then_rejected
 #include "userstream/eventstore/event_store.hpp"
 #include "userstream/user/event_codec.hpp"
 #include "userstream/user/user_service.hpp"
@@ -16,11 +17,9 @@ namespace userstream::testing {
 
 using namespace userstream::user;
 
-inline const caller admin{"admin", "admin-org"};
-
 struct world {
     eventstore::event_store& store;
-    manual_clock clock{*parse_rfc3339("2026-07-10T09:00:00Z")};
+    manual_clock clock{test_epoch()};
     sequential_id_generator ids{"gen-"};
     grant_table_authorizer auth;
     key_ring keys;
@@ -60,15 +59,15 @@ struct world {
     }
 };
 
-inline phone_number stored_phone(const char* e164) { return phone_number::from_stored(e164); }
-
-template <class Result>
-void then_rejected(const Result& outcome, const error_code& code) {
-    REQUIRE_FALSE(outcome.ok());
-    INFO("got " << outcome.err().id << " " << outcome.err().key);
-    CHECK(outcome.err().id == code.id);
-    CHECK(outcome.err().key == code.key);
-    CHECK(outcome.err().kind == code.kind);
+// Every position in the store matching `filter`, in order: what a projection must have seen exactly once.
+inline std::vector<std::uint64_t> positions_in(const eventstore::event_store& store,
+                                               const eventstore::global_filter& filter) {
+    std::vector<std::uint64_t> out;
+    store.for_each_global({}, filter, [&](const eventstore::stored_event& e) {
+        out.push_back(e.position.value);
+        return true;
+    });
+    return out;
 }
 
 }  // namespace userstream::testing

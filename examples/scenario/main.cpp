@@ -1,14 +1,16 @@
 // scenario [--store URL] [--pretty] [FILE]
 //
 // Reads JSON operations, one per line, from FILE or stdin, and writes one JSON result line per operation to stdout
-// (docs/scenario.md describes every operation). Exit status: 0 when every line ran (failed operations are results,
-// not errors), 2 for bad arguments or a store that cannot be opened.
+// (docs/scenario.md describes every operation). The store defaults to `memory:`; with `sqlite:PATH` state survives
+// between runs. Exit status: 0 when every line ran (failed operations are answers, not errors), 2 for bad
+// arguments or a store that cannot be opened.
 #include <fstream>
 #include <iostream>
 #include <memory>
 
+#include "key_file.hpp"
 #include "runner.hpp"
-#include "userstream/eventstore/memory_event_store.hpp"
+#include "userstream/backends/open_store.hpp"
 
 int main(int argc, char** argv) {
     scenario::options opts;
@@ -30,21 +32,30 @@ int main(int argc, char** argv) {
             file = arg;
         }
     }
-    if (store_url != "memory:") {
-        std::cerr << "scenario: unsupported store URL (only memory: is built in)\n";
+    std::unique_ptr<userstream::eventstore::event_store> store;
+    try {
+        store = userstream::backends::open_store(store_url);
+    } catch (const std::exception& e) {
+        std::cerr << "scenario: " << e.what() << "\n";
         return 2;
     }
-    userstream::eventstore::memory_event_store store;
-    scenario::runner run(store, opts);
-    if (file.empty() || file == "-") {
-        run.run(std::cin, std::cout);
-        return 0;
+    scenario::runner run(*store, opts);
+    // A SQLite file keeps its codes' key beside it, so a later run can still decrypt them.
+    if (store_url.rfind("sqlite:", 0) == 0 && store_url != "sqlite::memory:") {
+        const auto path = store_url.substr(store_url.rfind("sqlite://", 0) == 0 ? 9 : 7);
+        scenario::use_key_file(run.keys(), path.substr(0, path.find('?')) + ".key");
     }
-    std::ifstream in(file);
-    if (!in) {
-        std::cerr << "scenario: cannot read " << file << "\n";
-        return 2;
+    if (opts.pretty) {
+        std::cout << "# store: " << store_url << ", " << store->head().value << " events stored before this run\n";
     }
-    run.run(in, std::cout);
+    std::ifstream in;
+    if (!file.empty() && file != "-") {
+        in.open(file);
+        if (!in) {
+            std::cerr << "scenario: cannot read " << file << "\n";
+            return 2;
+        }
+    }
+    run.run(in.is_open() ? static_cast<std::istream&>(in) : std::cin, std::cout);
     return 0;
 }

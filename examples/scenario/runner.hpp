@@ -31,6 +31,9 @@ public:
     // Answers one operation (a parsed JSON object).
     json execute(const json& op);
 
+    // The ring that encrypts codes; a fresh random key is active unless the caller adds and activates another.
+    userstream::user::key_ring& keys() noexcept { return keys_; }
+
 private:
     using handler = json (runner::*)(const json& op);
     static const std::map<std::string, handler, std::less<>>& handlers();

@@ -83,3 +83,14 @@ TEST_CASE("the write model folds the phone events as ZITADEL's does", "[write-mo
     CHECK(f.service.load("u1").user() == user_state::deleted);
     CHECK_FALSE(f.service.load("u1").user_exists());
 }
+
+TEST_CASE("replay trusts stored numbers: no re-parsing, so a stricter policy never rewrites history", "[write-model]") {
+    user_fixture f;  // policy: valid, which rejects +4112 as input
+    f.given("u1", "o1", {human_added{}, phone_changed{stored_phone("+4112")}});
+    const auto model = f.service.load("u1");
+    CHECK(model.phone().e164() == "+4112");
+    CHECK(model.phone_status() == phone_state::active);
+    // The stored number is what commands compare against; new input is still held to the policy.
+    then_rejected(f.service.set_phone(admin, {"u1", "+4112", mark_verified{}}), errors::phone_not_valid);
+    CHECK(f.service.update_human_phone(admin, {"u1", "o1", "+41 71 000 00 00", true}).ok());
+}

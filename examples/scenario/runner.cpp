@@ -67,10 +67,6 @@ result<phone_verification> verification_of(const json& op) {
     return how;
 }
 
-json outcome_json(const result<command_outcome>& outcome) {
-    return outcome ? success_json(outcome.value()) : failure_json(outcome.err());
-}
-
 }  // namespace
 
 runner::runner(eventstore::event_store& store, options opts) : store_(store), options_(opts) {
@@ -80,6 +76,14 @@ runner::runner(eventstore::event_store& store, options opts) : store_(store), op
     // The outbox records code.sent under its own identity.
     auth_.grant("sms-outbox", grant_table_authorizer::any_org, permissions::user_write);
     rebuild_service();
+    projections_ = std::make_unique<projections::user_projections>(store_);
+    projections_->start();
+}
+
+json runner::answer(const result<command_outcome>& outcome) {
+    if (!outcome) return failure_json(outcome.err());
+    last_write_ = std::max(last_write_, outcome->position);
+    return success_json(outcome.value());
 }
 
 void runner::rebuild_service() {
@@ -122,6 +126,7 @@ const std::map<std::string, runner::handler, std::less<>>& runner::handlers() {
         {"remove_phone_v1", &runner::remove_phone_v1}, {"remove_phone_v2", &runner::remove_phone_v2},
         {"code_sent", &runner::code_sent},         {"advance_clock", &runner::advance_clock},
         {"deliver_sms", &runner::deliver_sms},     {"details", &runner::details},
+        {"get_phone", &runner::get_phone},
         {"events", &runner::events},
     };
     return table;
@@ -153,24 +158,24 @@ json runner::configure(const json& op) {
 json runner::add_human(const json& op) {
     add_human_request request{string_field(op, "userId"), string_field(op, "orgId"),
                               optional_string(op, "phone").value_or(""), optional_bool(op, "isPhoneVerified")};
-    return outcome_json(service_->add_human(caller_for(op, ""), request));
+    return answer(service_->add_human(caller_for(op, ""), request));
 }
 
 json runner::add_machine(const json& op) {
     add_machine_request request{string_field(op, "userId"), string_field(op, "orgId")};
-    return outcome_json(service_->add_machine(caller_for(op, ""), request));
+    return answer(service_->add_machine(caller_for(op, ""), request));
 }
 
 json runner::remove_user(const json& op) {
     const auto user = string_field(op, "userId");
-    return outcome_json(service_->remove_user(caller_for(op, user), {user, optional_string(op, "orgId")}));
+    return answer(service_->remove_user(caller_for(op, user), {user, optional_string(op, "orgId")}));
 }
 
 json runner::set_phone_v1(const json& op) {
     const auto user = string_field(op, "userId");
     update_human_phone_request request{user, optional_string(op, "orgId"), string_field(op, "phone"),
                                        optional_bool(op, "isPhoneVerified")};
-    return outcome_json(service_->update_human_phone(caller_for(op, user), request));
+    return answer(service_->update_human_phone(caller_for(op, user), request));
 }
 
 json runner::set_phone_v2(const json& op) {
@@ -179,7 +184,7 @@ json runner::set_phone_v2(const json& op) {
     const auto phone = string_field(op, "phone");
     const auto who = caller_for(op, user);
     if (!how) return failure_json(how.err());
-    return outcome_json(service_->set_phone(who, {user, phone, how.value()}));
+    return answer(service_->set_phone(who, {user, phone, how.value()}));
 }
 
 std::string runner::code_of(const json& op, const std::string& user) {
@@ -195,19 +200,19 @@ std::string runner::code_of(const json& op, const std::string& user) {
 json runner::verify_phone_v1(const json& op) {
     const auto user = string_field(op, "userId");
     verify_human_phone_request request{user, optional_string(op, "orgId"), code_of(op, user)};
-    return outcome_json(service_->verify_human_phone(caller_for(op, user), request));
+    return answer(service_->verify_human_phone(caller_for(op, user), request));
 }
 
 json runner::verify_phone_v2(const json& op) {
     const auto user = string_field(op, "userId");
     verify_phone_request request{user, code_of(op, user)};
-    return outcome_json(service_->verify_phone(caller_for(op, user), request));
+    return answer(service_->verify_phone(caller_for(op, user), request));
 }
 
 json runner::resend_code_v1(const json& op) {
     const auto user = string_field(op, "userId");
     resend_human_phone_verification_request request{user, optional_string(op, "orgId")};
-    return outcome_json(service_->resend_human_phone_verification(caller_for(op, user), request));
+    return answer(service_->resend_human_phone_verification(caller_for(op, user), request));
 }
 
 json runner::resend_code_v2(const json& op) {
@@ -217,18 +222,18 @@ json runner::resend_code_v2(const json& op) {
     const auto who = caller_for(op, user);
     const code_delivery delivery = std::holds_alternative<return_code>(how.value()) ? code_delivery{return_code{}}
                                                                                    : code_delivery{send_code{}};
-    return outcome_json(service_->resend_phone_code(who, {user, delivery}));
+    return answer(service_->resend_phone_code(who, {user, delivery}));
 }
 
 json runner::remove_phone_v1(const json& op) {
     const auto user = string_field(op, "userId");
     remove_human_phone_request request{user, optional_string(op, "orgId")};
-    return outcome_json(service_->remove_human_phone(caller_for(op, user), request));
+    return answer(service_->remove_human_phone(caller_for(op, user), request));
 }
 
 json runner::remove_phone_v2(const json& op) {
     const auto user = string_field(op, "userId");
-    return outcome_json(service_->remove_phone(caller_for(op, user), {user}));
+    return answer(service_->remove_phone(caller_for(op, user), {user}));
 }
 
 json runner::code_sent(const json& op) {
@@ -240,7 +245,7 @@ json runner::code_sent(const json& op) {
         request.generator_id = optional_string(info, "id").value_or("");
         request.verification_id = optional_string(info, "verificationId").value_or("");
     }
-    return outcome_json(service_->phone_code_sent(caller_for(op, user), request));
+    return answer(service_->phone_code_sent(caller_for(op, user), request));
 }
 
 json runner::advance_clock(const json& op) {
@@ -253,6 +258,7 @@ json runner::advance_clock(const json& op) {
 json runner::deliver_sms(const json&) {
     sms_outbox outbox(store_, *service_, keys_, clock_, sms_, checkpoints_);
     const auto report = outbox.run_once();
+    last_write_ = std::max(last_write_, store_.head());  // the outbox stored code.sent events
     json messages = json::array();
     for (const auto& sms : sms_.take()) {
         json message = {{"userId", sms.user_id}, {"phone", sms.phone.e164()}, {"code", sms.code}};
@@ -264,9 +270,15 @@ json runner::deliver_sms(const json&) {
 }
 
 json runner::details(const json& op) {
-    const auto found = get_user_details(store_, config_.instance_id, string_field(op, "userId"));
+    const auto found = projections_->get_user_details(config_.instance_id, string_field(op, "userId"), {last_write_});
     if (!found) return failure_json(found.err());
     return {{"ok", true}, {"details", details_json(found.value())}};
+}
+
+json runner::get_phone(const json& op) {
+    const auto found = projections_->get_human_phone(config_.instance_id, string_field(op, "userId"), {last_write_});
+    if (!found) return failure_json(found.err());
+    return {{"ok", true}, {"phone", found->phone}, {"isPhoneVerified", found->is_verified}};
 }
 
 json runner::events(const json& op) {

@@ -13,6 +13,7 @@
 #include "userstream/user/user_service.hpp"
 #include "console_sms_sender.hpp"
 #include "userstream/eventstore/checkpoint_store.hpp"
+#include "userstream/projections/user_projections.hpp"
 #include "wire.hpp"
 
 namespace scenario {
@@ -54,7 +55,11 @@ private:
     json advance_clock(const json& op);
     json deliver_sms(const json& op);
     json details(const json& op);
+    json get_phone(const json& op);
     json events(const json& op);
+
+    // Renders a command's answer and remembers its position, so later queries can wait for the runner's own writes.
+    json answer(const userstream::result<userstream::user::command_outcome>& outcome);
 
     userstream::user::caller caller_for(const json& op, const std::string& target_user);
     // A verify op's code; "@last_sms" stands for the code of the last SMS delivered to the user, so a static
@@ -72,7 +77,10 @@ private:
     std::unique_ptr<userstream::user::user_service> service_;
     console_sms_sender sms_;
     userstream::eventstore::memory_checkpoint_store checkpoints_;
-    std::map<std::string, std::string> last_sms_code_;  // user id -> code of the last SMS "delivered" by deliver_sms
+    std::map<std::string, std::string> last_sms_code_;
+    // The read side: queries read the projections, after waiting until they hold this runner's last write.
+    std::unique_ptr<userstream::projections::user_projections> projections_;
+    userstream::eventstore::global_position last_write_;  // user id -> code of the last SMS "delivered" by deliver_sms
 };
 
 }  // namespace scenario

@@ -180,3 +180,26 @@ TEST_CASE("scenario: advance_clock scripts code expiry", "[scenario][lifecycle]"
     CHECK(out[3]["skipped"] == 1);
     CHECK(out[4]["error"]["kind"] == "InvalidArgument");
 }
+
+TEST_CASE("scenario: details and get_phone read the projections and see the runner's own writes", "[scenario][projections]") {
+    harness h;
+    const auto out = h.run(R"({"op":"get_phone","userId":"u1"}
+{"op":"add_human","userId":"u1","orgId":"o1"}
+{"op":"get_phone","userId":"u1"}
+{"op":"set_phone_v1","userId":"u1","orgId":"o1","phone":"+41 71 000 00 00","isPhoneVerified":true}
+{"op":"get_phone","userId":"u1"}
+{"op":"set_phone_v2","userId":"u1","phone":"+41 79 123 45 67","returnCode":{}}
+{"op":"details","userId":"u1"}
+{"op":"get_phone","userId":"u1"}
+{"op":"add_machine","userId":"m1","orgId":"o1"}
+{"op":"get_phone","userId":"m1"})");
+    REQUIRE(out.size() == 10);
+    CHECK(out[0]["error"]["kind"] == "NotFound");
+    CHECK(out[2]["error"]["id"] == "EVENT-pos9e");
+    CHECK(out[4] == json::parse(R"({"ok":true,"phone":"+41710000000","isPhoneVerified":true})"));
+    // The code event counts: the details' sequence is the aggregate's real last one.
+    CHECK(out[6]["details"] == out[5]["details"]);
+    CHECK(out[6]["details"]["sequence"] == "5");
+    CHECK(out[7] == json::parse(R"({"ok":true,"phone":"+41791234567","isPhoneVerified":false})"));
+    CHECK(out[9]["error"]["id"] == "QUERY-hliQl");
+}

@@ -2,12 +2,19 @@
 // progress becomes the leader, takes the queue (up to `max_group` pushes) and commits it as one transaction, so N
 // waiting pushes cost one fsync instead of N. There is no background thread: the leader is a caller.
 //
+// Commit delay: without one, groups alternate between one push (the last leader's next command, which arrives just
+// after the next group left) and the rest, halving the pushes per fsync. So a new leader that finds fewer pushes
+// queued than the recent groups held waits a little for them: at most a quarter of the last commit's duration,
+// never more than 2 ms, and not at all when pushes come one at a time.
+//
 // The commit function decides each push's outcome on its own (a conflicting push does not fail its neighbours); it
 // sets `outcome` or `failure` of every pending push it is given. With grouping disabled, every push commits alone,
 // still serialised, which is the "one transaction per command" baseline.
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -27,6 +34,7 @@ struct pending_push {
     std::optional<result<eventstore::append_result>> outcome;
     std::exception_ptr failure;
     bool done = false;
+    std::condition_variable wake;  // its thread waits here: done, or its turn to lead
 };
 
 class group_commit {
@@ -41,23 +49,39 @@ public:
         mine.batch = std::move(batch);
         std::unique_lock lock(mutex_);
         queue_.push_back(&mine);
+        if (leader_waiting_) arrived_.notify_one();
         while (!mine.done) {
             if (leader_active_) {
-                changed_.wait(lock);
+                mine.wake.wait(lock);
                 continue;
             }
             leader_active_ = true;
+            const std::size_t expected = std::min(max_group_, *std::max_element(recent_.begin(), recent_.end()));
+            if (queue_.size() < expected) {
+                leader_waiting_ = true;
+                arrived_.wait_for(lock, delay_, [&] { return queue_.size() >= expected; });
+                leader_waiting_ = false;
+            }
             std::vector<pending_push*> group;
             while (!queue_.empty() && group.size() < max_group_) {
                 group.push_back(queue_.front());
                 queue_.pop_front();
             }
             lock.unlock();
+            const auto started = std::chrono::steady_clock::now();
             run(group);
+            const auto took = std::chrono::steady_clock::now() - started;
             lock.lock();
-            for (auto* p : group) p->done = true;
+            recent_[next_recent_++ % recent_.size()] = group.size();
+            delay_ = std::clamp(std::chrono::duration_cast<std::chrono::microseconds>(took / 4),
+                                std::chrono::microseconds(0), std::chrono::microseconds(2000));
             leader_active_ = false;
-            changed_.notify_all();
+            // Wake exactly the finished pushes and the next leader, not every waiting thread.
+            for (auto* p : group) {
+                p->done = true;
+                if (p != &mine) p->wake.notify_one();
+            }
+            if (!queue_.empty()) queue_.front()->wake.notify_one();
         }
         if (mine.failure) std::rethrow_exception(mine.failure);
         return std::move(*mine.outcome);
@@ -86,9 +110,13 @@ private:
     const std::size_t max_group_;
     const commit_fn commit_;
     std::mutex mutex_;
-    std::condition_variable changed_;
+    std::condition_variable arrived_;  // a push was queued while the leader waits out the commit delay
     std::deque<pending_push*> queue_;
     bool leader_active_ = false;
+    bool leader_waiting_ = false;
+    std::array<std::size_t, 4> recent_{1, 1, 1, 1};  // sizes of the last groups
+    std::size_t next_recent_ = 0;
+    std::chrono::microseconds delay_{0};
 };
 
 }  // namespace userstream::backends::detail

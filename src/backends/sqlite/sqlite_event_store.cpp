@@ -29,6 +29,10 @@ const char* synchronous_pragma(sqlite_synchronous mode) {
     return "PRAGMA synchronous = FULL";
 }
 
+// Reads through a memory map instead of read(2) into each connection's own page cache: fewer syscalls and copies on
+// the read path, which every command takes. SQLite only maps the database file, never the WAL.
+constexpr const char* memory_map_pragma = "PRAGMA mmap_size = 1073741824";
+
 std::string select_events(const std::string& where_and_order) {
     return std::string("SELECT ") + event_columns + " FROM events2 WHERE " + where_and_order;
 }
@@ -180,7 +184,10 @@ struct sqlite_event_store::impl {
               std::lock_guard lock(writer_mutex);
               detail::commit_group(group, push);
           }) {
-        if (!in_memory) writer.exec("PRAGMA journal_mode = WAL");
+        if (!in_memory) {
+            writer.exec("PRAGMA journal_mode = WAL");
+            writer.exec(memory_map_pragma);
+        }
         writer.exec(synchronous_pragma(options.synchronous));
         ensure_schema(writer);
     }
@@ -204,6 +211,7 @@ struct sqlite_event_store::impl {
             if (!db_) {
                 db_ = std::make_unique<database>(owner.options.path, database::mode::read_write,
                                                  static_cast<int>(owner.options.busy_timeout.count()));
+                db_->exec(memory_map_pragma);
             }
         }
         ~reader() {

@@ -1,0 +1,182 @@
+// The PostgreSQL store against floors measured in the same run on the same server:
+// * durable SetPhone from 8 threads with group commit (goal: >= 10,000 commands/s on this 2-core machine), against
+//   raw libpq autocommit INSERTs from 8 connections (one commit per row: the server's durable floor);
+// * raw appends (one event per push) from 8 threads, grouped and one transaction per push;
+// * replay of the global stream through for_each_global against a raw single-row-mode read of the same table
+//   (goal: >= 500,000 events/s).
+// The server is the one in USERSTREAM_TEST_POSTGRES (`./dev bench` starts a throwaway cluster and sets it).
+//
+//   ./dev bench                     (or: build/release/benchmarks/bench_postgres_store)
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "store_bench_support.hpp"
+
+namespace {
+
+using namespace store_bench;
+
+constexpr int threads = 8;
+constexpr std::size_t replay_events = 300'000;
+
+const std::string& conninfo() {
+    static const std::string value = [] {
+        const char* env = std::getenv("USERSTREAM_TEST_POSTGRES");
+        if (!env || !*env) {
+            std::fprintf(stderr, "bench_postgres_store: USERSTREAM_TEST_POSTGRES is not set; run `./dev bench`, which "
+                                 "starts a throwaway PostgreSQL cluster\n");
+            std::exit(1);
+        }
+        return std::string(env);
+    }();
+    return value;
+}
+
+std::string schema(const std::string& name) { return "bench_" + name + "_" + std::to_string(::getpid()); }
+
+std::string url(const std::string& name, bool group_commit = true) {
+    return conninfo() + " schema=" + schema(name) + (group_commit ? "" : " group_commit=off");
+}
+
+struct raw_connection {
+    raw_connection() : conn(PQconnectdb(conninfo().c_str())) {
+        if (PQstatus(conn) != CONNECTION_OK) {
+            std::fprintf(stderr, "PostgreSQL: %s\n", PQerrorMessage(conn));
+            std::exit(1);
+        }
+        PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+    }
+    ~raw_connection() { PQfinish(conn); }
+    void run(const std::string& sql) {
+        PGresult* res = PQexec(conn, sql.c_str());
+        const auto status = PQresultStatus(res);
+        PQclear(res);
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+            std::fprintf(stderr, "PostgreSQL: %s: %s\n", sql.c_str(), PQerrorMessage(conn));
+            std::exit(1);
+        }
+    }
+    PGconn* conn;
+};
+
+// --- floor: autocommit INSERT per row from 8 connections -----------------------------------------------------------
+
+void prepare_floor(const benchmark::State&) {
+    static bool done = false;
+    if (done) return;
+    done = true;
+    raw_connection db;
+    db.run("CREATE SCHEMA " + schema("floor") + "; CREATE TABLE " + schema("floor") +
+           ".e (instance_id TEXT, aggregate_type TEXT, aggregate_id TEXT, event_type TEXT, \"sequence\" BIGINT, "
+           "payload JSONB, PRIMARY KEY (instance_id, aggregate_type, aggregate_id, \"sequence\"))");
+}
+
+void pg_floor_autocommit_insert(benchmark::State& state) {
+    raw_connection db;
+    const std::string sql = "INSERT INTO " + schema("floor") +
+                            ".e VALUES ('default', 'user', $1, 'user.human.phone.changed', 1, "
+                            "'{\"phone\":\"+41790000000\"}')";
+    PQclear(PQprepare(db.conn, "floor", sql.c_str(), 1, nullptr));
+    static std::atomic<std::int64_t> next{0};
+    for (auto _ : state) {
+        const std::string id = "floor-" + std::to_string(next++);
+        const char* values[] = {id.c_str()};
+        PGresult* res = PQexecPrepared(db.conn, "floor", 1, values, nullptr, nullptr, 0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            state.SkipWithError(PQerrorMessage(db.conn));
+            PQclear(res);
+            break;
+        }
+        PQclear(res);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(pg_floor_autocommit_insert)->Setup(prepare_floor)->Threads(threads)->UseRealTime();
+
+// --- durable SetPhone -----------------------------------------------------------------------------------------------
+
+service_rig& rig(bool group_commit) {
+    static std::unique_ptr<service_rig> grouped, single;
+    auto& slot = group_commit ? grouped : single;
+    if (!slot) slot = std::make_unique<service_rig>(url(group_commit ? "grouped" : "single", group_commit), threads);
+    return *slot;
+}
+void prepare_grouped(const benchmark::State&) { rig(true); }
+void prepare_single(const benchmark::State&) { rig(false); }
+
+void pg_set_phone_one_tx_per_command(benchmark::State& state) { set_phone_loop(state, rig(false)); }
+void pg_set_phone_group_commit(benchmark::State& state) { set_phone_loop(state, rig(true)); }
+BENCHMARK(pg_set_phone_one_tx_per_command)->Setup(prepare_single)->Threads(threads)->UseRealTime();
+BENCHMARK(pg_set_phone_group_commit)->Setup(prepare_grouped)->Threads(threads)->UseRealTime();
+
+// --- replay ---------------------------------------------------------------------------------------------------------
+
+void prepare_replay(const benchmark::State&) {
+    static bool done = false;
+    if (done) return;
+    done = true;
+    auto store = backends::open_store(url("replay"));
+    load_replay_events(*store, replay_events);
+    raw_connection db;
+    db.run("VACUUM ANALYZE " + schema("replay") + ".events2");
+}
+
+// Raw libpq in single-row mode, text format, touching every value: the cost of the rows themselves.
+void pg_floor_single_row_read(benchmark::State& state) {
+    raw_connection db;
+    const std::string sql = "SELECT instance_id, aggregate_type, aggregate_id, event_type, \"sequence\", revision, "
+                            "created_at, payload, creator, \"owner\", \"position\", in_tx_order FROM " +
+                            schema("replay") + ".events2 ORDER BY \"position\"";
+    std::int64_t rows = 0;
+    for (auto _ : state) {
+        PQsendQuery(db.conn, sql.c_str());
+        PQsetSingleRowMode(db.conn);
+        std::size_t bytes = 0;
+        while (PGresult* res = PQgetResult(db.conn)) {
+            if (PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+                for (int c = 0; c < 12; ++c) bytes += static_cast<std::size_t>(PQgetlength(res, 0, c));
+                ++rows;
+            }
+            PQclear(res);
+        }
+        benchmark::DoNotOptimize(bytes);
+    }
+    state.SetItemsProcessed(rows);
+}
+BENCHMARK(pg_floor_single_row_read)->Setup(prepare_replay)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void pg_replay(benchmark::State& state) {
+    auto store = backends::open_store(url("replay"));
+    std::int64_t events = 0;
+    for (auto _ : state) {
+        events += static_cast<std::int64_t>(store->for_each_global({}, {}, [](const eventstore::stored_event& e) {
+            benchmark::DoNotOptimize(e.payload.data());
+            return true;
+        }));
+    }
+    state.SetItemsProcessed(events);
+}
+BENCHMARK(pg_replay)->Setup(prepare_replay)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    rate_reporter reporter;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    benchmark::Shutdown();
+    std::printf("\nPostgreSQL store against floors measured in this run (items/s; median when repeated)\n");
+    reporter.print_absolute("SetPhone, 8 threads, group commit", "pg_set_phone_group_commit", 10'000);
+    reporter.print_ratio("SetPhone group commit vs raw autocommit INSERT floor", "pg_set_phone_group_commit",
+                         "pg_floor_autocommit_insert", 0);
+    reporter.print_ratio("SetPhone group commit vs one tx per command", "pg_set_phone_group_commit",
+                         "pg_set_phone_one_tx_per_command", 0);
+    reporter.print_ratio("replay vs raw single-row-mode read", "pg_replay", "pg_floor_single_row_read", 0);
+    reporter.print_absolute("replay rate", "pg_replay", 500'000);
+    raw_connection db;
+    for (const char* name : {"floor", "grouped", "single", "replay"}) db.run("DROP SCHEMA IF EXISTS " + schema(name) + " CASCADE");
+    return 0;
+}

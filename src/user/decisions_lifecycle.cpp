@@ -4,21 +4,6 @@
 
 namespace userstream::user::detail {
 
-issued_code decision_context::issue_code(bool returned) const {
-    issued_code out;
-    if (verifier != nullptr) {
-        // The provider creates and checks the code; nothing secret is stored here.
-        out.event.generator_id = verifier->config_id();
-        out.event.code_returned = false;
-        return out;
-    }
-    out.plain = generate_code(code_config);
-    out.event.code = keys.encrypt(out.plain);
-    out.event.expiry = code_config.expiry;
-    out.event.code_returned = returned;
-    return out;
-}
-
 result<decision> decide_add_human(const phone_write_model& model, const add_human_request& request,
                                   const result<phone_number>& phone, const decision_context& context) {
     if (auto rejected = check_caller(context.who)) return *rejected;

@@ -1,4 +1,4 @@
-// Checking a verification code against the pending one.
+// Issuing a verification code, and checking one against the pending code.
 #include <openssl/crypto.h>
 
 #include "detail/decisions.hpp"
@@ -15,6 +15,21 @@ bool expired(const pending_code& code, timestamp now) {
 }
 
 }  // namespace
+
+issued_code decision_context::issue_code(bool returned) const {
+    issued_code out;
+    if (verifier != nullptr) {
+        // The provider creates and checks the code; nothing secret is stored here.
+        out.event.generator_id = verifier->config_id();
+        out.event.code_returned = false;
+        return out;
+    }
+    out.plain = generate_code(code_config);
+    out.event.code = keys.encrypt(out.plain);
+    out.event.expiry = code_config.expiry;
+    out.event.code_returned = returned;
+    return out;
+}
 
 bool pending_code_matches(const phone_write_model& model, std::string_view code, const decision_context& context) {
     const auto& pending = model.code();

@@ -49,7 +49,8 @@ public:
         mine.batch = std::move(batch);
         std::unique_lock lock(mutex_);
         queue_.push_back(&mine);
-        if (leader_waiting_) arrived_.notify_one();
+        // A leader waiting out the commit delay is woken once its group is complete, not by every arrival.
+        if (leader_waiting_ && queue_.size() >= waiting_for_) arrived_.notify_one();
         while (!mine.done) {
             if (leader_active_) {
                 mine.wake.wait(lock);
@@ -59,6 +60,7 @@ public:
             const std::size_t expected = std::min(max_group_, *std::max_element(recent_.begin(), recent_.end()));
             if (queue_.size() < expected) {
                 leader_waiting_ = true;
+                waiting_for_ = expected;
                 arrived_.wait_for(lock, delay_, [&] { return queue_.size() >= expected; });
                 leader_waiting_ = false;
             }
@@ -114,6 +116,7 @@ private:
     std::deque<pending_push*> queue_;
     bool leader_active_ = false;
     bool leader_waiting_ = false;
+    std::size_t waiting_for_ = 0;  // the queue length the waiting leader waits for
     std::array<std::size_t, 4> recent_{1, 1, 1, 1};  // sizes of the last groups
     std::size_t next_recent_ = 0;
     std::chrono::microseconds delay_{0};

@@ -34,7 +34,12 @@ phone_write_model user_service::load(const std::string& user_id) const {
 
 template <class Decide>
 result<command_outcome> user_service::execute(const caller& who, const std::string& user_id, Decide&& decide) {
-    for (unsigned attempt = 0;; ++attempt) {
+    // With a cached model the first decision is taken without reading the store. That is safe: a success must pass
+    // the store's expected-sequence check, which fails if the cache was stale, and a rejection is confirmed on a
+    // freshly read model before it is returned. Only the uncontended success path saves the read, which is the
+    // common one.
+    std::optional<phone_write_model> unread = config_.decide_on_cached_state ? cache_.get(user_id) : std::nullopt;
+    for (unsigned conflicts = 0;;) {
         // All events of one push share one timestamp, as ZITADEL's share the transaction start; expiry checks use
         // the same instant.
         const timestamp now = clock_.now();
@@ -47,9 +52,14 @@ result<command_outcome> user_service::execute(const caller& who, const std::stri
                                                now,
                                                config_.max_failed_verifications,
                                                config_.verify_phone_v2_requires_permission};
-        phone_write_model model = load(user_id);
+        const bool read_now = !unread;
+        phone_write_model model = read_now ? load(user_id) : std::move(*unread);
+        unread.reset();
         result<detail::decision> decided = decide(model, context);
-        if (!decided) return std::move(decided).err();
+        if (!decided) {
+            if (!read_now) continue;  // decide again on what the store holds now
+            return std::move(decided).err();
+        }
         auto& decision = decided.value();
 
         eventstore::aggregate_append append;
@@ -78,9 +88,9 @@ result<command_outcome> user_service::execute(const caller& who, const std::stri
             out.verification_code = std::move(decision.plain_code);
             return out;
         }
-        if (appended.err().kind != error_kind::conflict || attempt >= config_.conflict_retries) {
-            return std::move(appended).err();
-        }
+        if (appended.err().kind != error_kind::conflict) return std::move(appended).err();
+        // A conflict on an unread cache is not a retry: the cache was merely behind.
+        if (read_now && ++conflicts > config_.conflict_retries) return std::move(appended).err();
     }
 }
 

@@ -55,6 +55,9 @@ struct user_service_config {
     unsigned conflict_retries = 3;
     // How many users' folded write models are kept between commands (0 disables the cache).
     std::size_t write_model_cache_capacity = 100'000;
+    // Decide first on a cached model without reading the store; the expected-sequence check catches a stale cache
+    // and a rejection is confirmed on fresh state before it is returned. Saves one store round trip per command.
+    bool decide_on_cached_state = true;
 };
 
 // What a successful command returns.

@@ -149,14 +149,7 @@ BENCHMARK(pg_floor_single_row_read)->Setup(prepare_replay)->Unit(benchmark::kMil
 
 void pg_replay(benchmark::State& state) {
     auto store = backends::open_store(url("replay"));
-    std::int64_t events = 0;
-    for (auto _ : state) {
-        events += static_cast<std::int64_t>(store->for_each_global({}, {}, [](const eventstore::stored_event& e) {
-            benchmark::DoNotOptimize(e.payload.data());
-            return true;
-        }));
-    }
-    state.SetItemsProcessed(events);
+    replay_loop(state, *store);
 }
 BENCHMARK(pg_replay)->Setup(prepare_replay)->Unit(benchmark::kMillisecond)->UseRealTime();
 

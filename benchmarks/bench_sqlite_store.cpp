@@ -176,14 +176,7 @@ BENCHMARK(sqlite_floor_full_table_read)->Setup(prepare_replay)->Unit(benchmark::
 // The store's replay path: every event as a stored_event, in position order.
 void sqlite_replay(benchmark::State& state) {
     auto store = backends::open_store("sqlite:" + replay_file());
-    std::int64_t events = 0;
-    for (auto _ : state) {
-        events += static_cast<std::int64_t>(store->for_each_global({}, {}, [](const eventstore::stored_event& e) {
-            benchmark::DoNotOptimize(e.payload.data());
-            return true;
-        }));
-    }
-    state.SetItemsProcessed(events);
+    replay_loop(state, *store);
 }
 BENCHMARK(sqlite_replay)->Setup(prepare_replay)->Unit(benchmark::kMillisecond)->UseRealTime();
 

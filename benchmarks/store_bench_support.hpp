@@ -87,6 +87,18 @@ inline void load_replay_events(eventstore::event_store& store, std::size_t count
 }
 
 // Prints the runs as usual and keeps each one's items/s (the median when repeated) to print ratios at the end.
+// The store's replay path: every event as a stored_event, in position order.
+inline void replay_loop(benchmark::State& state, const eventstore::event_store& store) {
+    std::int64_t events = 0;
+    for (auto _ : state) {
+        events += static_cast<std::int64_t>(store.for_each_global({}, {}, [](const eventstore::stored_event& e) {
+            benchmark::DoNotOptimize(e.payload.data());
+            return true;
+        }));
+    }
+    state.SetItemsProcessed(events);
+}
+
 class rate_reporter final : public benchmark::ConsoleReporter {
 public:
     void ReportRuns(const std::vector<Run>& runs) override {

@@ -156,11 +156,8 @@ BENCHMARK(pg_replay)->Setup(prepare_replay)->Unit(benchmark::kMillisecond)->UseR
 }  // namespace
 
 int main(int argc, char** argv) {
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     rate_reporter reporter;
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-    benchmark::Shutdown();
+    if (!run_benchmarks(argc, argv, reporter)) return 1;
     std::printf("\nPostgreSQL store against floors measured in this run (items/s; median when repeated)\n");
     reporter.print_absolute("SetPhone, 8 threads, group commit", "pg_set_phone_group_commit", 10'000);
     reporter.print_ratio("SetPhone group commit vs raw autocommit INSERT floor", "pg_set_phone_group_commit",

@@ -183,11 +183,8 @@ BENCHMARK(sqlite_replay)->Setup(prepare_replay)->Unit(benchmark::kMillisecond)->
 }  // namespace
 
 int main(int argc, char** argv) {
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     rate_reporter reporter;
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-    benchmark::Shutdown();
+    if (!run_benchmarks(argc, argv, reporter)) return 1;
     std::printf("\nSQLite store against floors measured in this run (items/s; median when repeated)\n");
     reporter.print_ratio("SetPhone, 8 threads: group commit vs one tx per command", "sqlite_set_phone_group_commit",
                          "sqlite_set_phone_one_tx_per_command", 5);

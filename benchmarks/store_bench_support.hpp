@@ -145,4 +145,14 @@ private:
     std::map<std::string, bool> medians_;
 };
 
+// Runs the selected benchmarks through `reporter`; false when the command line had arguments Google Benchmark does
+// not know.
+inline bool run_benchmarks(int& argc, char** argv, rate_reporter& reporter) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return false;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    benchmark::Shutdown();
+    return true;
+}
+
 }  // namespace store_bench

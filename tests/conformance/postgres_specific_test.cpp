@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "decode_failure.hpp"
 #include "postgres_test_server.hpp"
 #include "userstream/backends/postgres_event_store.hpp"
 #include "userstream/eventstore/errors.hpp"
@@ -16,6 +17,8 @@
 namespace es = userstream::eventstore;
 using namespace std::chrono_literals;
 using userstream::backends::postgres_event_store;
+using userstream::testing::decode_failure;
+using userstream::testing::names_the_row;
 
 namespace {
 
@@ -49,28 +52,6 @@ es::aggregate_append push_to(const std::string& id, std::uint64_t expected, std:
     return {{"i1", "user", id}, "o", es::sequence_number{expected}, {es::new_event{"user.added", std::move(payload), 1, "c", {}}}};
 }
 
-// The message of the decode_error `read` throws ("no decode_error" otherwise).
-template <class Read>
-std::string decode_failure(Read&& read) {
-    try {
-        read();
-    } catch (const userstream::decode_error& e) {
-        return e.what();
-    } catch (...) {
-        return "another exception";
-    }
-    return "no decode_error";
-}
-
-// Catch2 v2 combined matchers hold references to their parts, so this builds a matcher that owns them.
-class names_the_row : public Catch::MatcherBase<std::string> {
-public:
-    bool match(const std::string& text) const override {
-        return text.find("'i1'") != std::string::npos && text.find("user 'bad'") != std::string::npos &&
-               text.find("sequence 1") != std::string::npos;
-    }
-    std::string describe() const override { return "names instance 'i1', aggregate user 'bad' and sequence 1"; }
-};
 
 }  // namespace
 

@@ -7,10 +7,13 @@
 #include <filesystem>
 #include <string>
 
+#include "decode_failure.hpp"
 #include "userstream/backends/sqlite_event_store.hpp"
 
 namespace es = userstream::eventstore;
 using userstream::backends::sqlite_event_store;
+using userstream::testing::decode_failure;
+using userstream::testing::names_the_row;
 
 namespace {
 
@@ -53,28 +56,6 @@ struct temp_db {
 
 es::new_event plain_event() { return es::new_event{"user.added", R"({"a":1})", 1, "c", {}}; }
 
-// The message of the decode_error `read` throws ("no decode_error" otherwise).
-template <class Read>
-std::string decode_failure(Read&& read) {
-    try {
-        read();
-    } catch (const userstream::decode_error& e) {
-        return e.what();
-    } catch (...) {
-        return "another exception";
-    }
-    return "no decode_error";
-}
-
-// Catch2 v2 combined matchers hold references to their parts, so this builds a matcher that owns them.
-class names_the_row : public Catch::MatcherBase<std::string> {
-public:
-    bool match(const std::string& text) const override {
-        return text.find("'i1'") != std::string::npos && text.find("user 'bad'") != std::string::npos &&
-               text.find("sequence 1") != std::string::npos;
-    }
-    std::string describe() const override { return "names instance 'i1', aggregate user 'bad' and sequence 1"; }
-};
 
 }  // namespace
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "userstream/core/text.hpp"
+#include "userstream/eventstore/errors.hpp"
+
 namespace userstream::eventstore {
 
 std::size_t aggregate_key_hash::operator()(const aggregate_key& key) const noexcept {
@@ -23,6 +26,20 @@ bool global_filter::matches(const stored_event& event) const {
     return (instance_id.empty() || instance_id == event.aggregate.instance_id) &&
            contains_or_empty(aggregate_types, event.aggregate.aggregate_type) &&
            contains_or_empty(event_types, event.event_type);
+}
+
+std::optional<error> check_append(const std::vector<aggregate_append>& batch) {
+    for (const auto& part : batch) {
+        if (part.events.empty()) return error(errors::empty_append_part);
+        const auto& key = part.aggregate;
+        for (const std::string* text : {&key.instance_id, &key.aggregate_type, &key.aggregate_id, &part.owner}) {
+            if (!is_valid_text(*text)) return error(errors::invalid_text);
+        }
+        for (const auto& event : part.events) {
+            if (!is_valid_text(event.event_type) || !is_valid_text(event.creator)) return error(errors::invalid_text);
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace userstream::eventstore

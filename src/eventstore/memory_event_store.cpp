@@ -7,6 +7,7 @@
 namespace userstream::eventstore {
 
 result<append_result> memory_event_store::append(std::vector<aggregate_append> batch) {
+    if (auto rejected = check_append(batch)) return std::move(*rejected);
     std::unique_lock lock(mutex_);
 
     // Check every aggregate before writing anything, so a conflict leaves the store untouched.

@@ -1,5 +1,6 @@
 #include "userstream/projections/user_queries.hpp"
 
+#include "userstream/core/text.hpp"
 #include "userstream/projections/errors.hpp"
 #include "userstream/user/errors.hpp"
 #include "userstream/user/events.hpp"
@@ -15,6 +16,7 @@ result<eventstore::object_details> get_object_details(const object_details_read_
 
 result<eventstore::object_details> get_user_details(const object_details_read_model& model,
                                                     const std::string& instance_id, const std::string& user_id) {
+    if (!is_valid_text(user_id)) return error(user::errors::text_invalid, "userId");
     auto found = model.find({instance_id, std::string(user::aggregate_type), user_id});
     if (!found) return user::errors::user_not_found_query;
     return *std::move(found);
@@ -22,6 +24,7 @@ result<eventstore::object_details> get_user_details(const object_details_read_mo
 
 result<human_phone> get_human_phone(const user_phone_read_model& model, const std::string& instance_id,
                                     const std::string& user_id, missing_phone when_missing) {
+    if (!is_valid_text(user_id)) return error(user::errors::text_invalid, "userId");
     const auto row = model.find(instance_id, user_id);
     // A row without an added event (only events of other features) is not a user yet, as in ZITADEL's users table.
     if (!row || row->kind == user_kind::unknown || row->state == user::user_state::deleted) {

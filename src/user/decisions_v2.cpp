@@ -1,5 +1,6 @@
 // v2 phone commands (ZITADEL internal/command/user_v2_phone.go): SetPhone, VerifyPhone, ResendPhoneCode, RemovePhone.
 #include "detail/decisions.hpp"
+#include "userstream/core/text.hpp"
 #include "userstream/user/errors.hpp"
 
 namespace userstream::user::detail {
@@ -15,7 +16,8 @@ std::optional<error> check_caller(const caller& who) {
 
 std::optional<error> check_user_id_v2(std::string_view user_id) {
     if (user_id.empty()) return error(errors::user_id_missing_v2);
-    if (count_code_points(user_id) > max_user_id_length) return error(errors::user_id_too_long);
+    // Text validity is checked at the service boundary, so only the length is left to count here.
+    if (count_characters(user_id).value_or(0) > max_user_id_length) return error(errors::user_id_too_long);
     return std::nullopt;
 }
 

@@ -2,6 +2,7 @@
 
 #include <phonenumbers/phonenumberutil.h>
 
+#include "userstream/core/text.hpp"
 #include "userstream/user/errors.hpp"
 
 namespace userstream::user {
@@ -33,12 +34,6 @@ bool parse_phone_policy(std::string_view text, phone_policy& out) noexcept {
     return false;
 }
 
-std::size_t count_code_points(std::string_view utf8) noexcept {
-    std::size_t n = 0;
-    for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;  // count every byte that is not a continuation byte
-    return n;
-}
-
 result<phone_number> normalize_phone(std::string_view input, const phone_rules& rules) {
     if (input.empty()) return errors::phone_empty;
     // GetInstance is a thread-safe singleton; its first call loads the metadata (tens of millions of instructions).
@@ -56,13 +51,17 @@ result<phone_number> normalize_phone(std::string_view input, const phone_rules& 
 
 result<phone_number> normalize_phone_v1(std::string_view input, const phone_rules& rules) {
     if (input.empty()) return errors::phone_empty;
-    if (count_code_points(input) > v1_max_length) return errors::phone_too_long_v1;
+    const auto characters = count_characters(input);
+    if (!characters) return error(errors::text_invalid, "phone");
+    if (*characters > v1_max_length) return errors::phone_too_long_v1;
     if (input.front() != '+') return errors::phone_missing_plus;
     return normalize_phone(input, rules);
 }
 
 result<phone_number> normalize_phone_v2(std::string_view input, const phone_rules& rules) {
-    if (count_code_points(input) > v2_max_length) return errors::phone_too_long_v2;
+    const auto characters = count_characters(input);
+    if (!characters) return error(errors::text_invalid, "phone");
+    if (*characters > v2_max_length) return errors::phone_too_long_v2;
     return normalize_phone(input, rules);
 }
 

@@ -1,7 +1,9 @@
 #include "userstream/user/user_service.hpp"
 
 #include "detail/decisions.hpp"
+#include "userstream/core/text.hpp"
 #include "userstream/eventstore/errors.hpp"
+#include "userstream/user/errors.hpp"
 #include "userstream/user/event_codec.hpp"
 
 namespace userstream::user {
@@ -11,6 +13,26 @@ namespace {
 eventstore::aggregate_key user_key(const user_service_config& config, const std::string& user_id) {
     return {config.instance_id, std::string(aggregate_type), user_id};
 }
+
+struct text_field {
+    const char* name;
+    std::string_view value;
+};
+
+// The boundary check every command makes first: the caller and every id and text field must be valid text. A NUL
+// would otherwise cut an id short on PostgreSQL (making "victim\0x" name victim's stream), and bytes that are not
+// UTF-8 could not be counted against a length limit.
+std::optional<error> reject_invalid_text(const caller& who, std::initializer_list<text_field> fields) {
+    for (const text_field& field : {text_field{"caller.userId", who.user_id}, text_field{"caller.orgId", who.org_id}}) {
+        if (!is_valid_text(field.value)) return error(errors::text_invalid, field.name);
+    }
+    for (const text_field& field : fields) {
+        if (!is_valid_text(field.value)) return error(errors::text_invalid, field.name);
+    }
+    return std::nullopt;
+}
+
+std::string_view or_empty(const std::optional<std::string>& value) { return value ? std::string_view(*value) : ""; }
 
 }  // namespace
 
@@ -25,6 +47,8 @@ user_service::user_service(eventstore::event_store& store, const authorizer& aut
       cache_(config_.write_model_cache_capacity) {}
 
 phone_write_model user_service::load(const std::string& user_id) const {
+    // No stored user can have an id that is not valid text (commands reject it), and a store need not accept it.
+    if (!is_valid_text(user_id)) return {};
     phone_write_model model = cache_.get(user_id).value_or(phone_write_model{});
     const auto tail = store_.read_aggregate(user_key(config_, user_id), model.sequence());
     for (const auto& event : tail) model.apply(event);
@@ -96,6 +120,7 @@ result<command_outcome> user_service::execute(const caller& who, const std::stri
 
 result<command_outcome> user_service::update_human_phone(const caller& who,
                                                          const update_human_phone_request& request) {
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", or_empty(request.org_id)}, {"phone", request.phone}})) return std::move(*rejected);
     // Normalised once, before the lookup (ZITADEL's order), and reused by every retry.
     const auto phone = normalize_phone_v1(request.phone, config_.phone);
     return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
@@ -104,6 +129,7 @@ result<command_outcome> user_service::update_human_phone(const caller& who,
 }
 
 result<command_outcome> user_service::set_phone(const caller& who, const set_phone_request& request) {
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"phone", request.phone}})) return std::move(*rejected);
     detail::lazy_phone phone(request.phone, &normalize_phone_v2);
     return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_set_phone(model, request, phone, ctx);
@@ -112,12 +138,14 @@ result<command_outcome> user_service::set_phone(const caller& who, const set_pho
 
 result<command_outcome> user_service::verify_human_phone(const caller& who,
                                                          const verify_human_phone_request& request) {
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", or_empty(request.org_id)}, {"verificationCode", request.code}})) return std::move(*rejected);
     return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_verify_human_phone(model, request, ctx);
     });
 }
 
 result<command_outcome> user_service::verify_phone(const caller& who, const verify_phone_request& request) {
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"verificationCode", request.code}})) return std::move(*rejected);
     return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_verify_phone(model, request, ctx);
     });
@@ -125,36 +153,45 @@ result<command_outcome> user_service::verify_phone(const caller& who, const veri
 
 result<command_outcome> user_service::resend_human_phone_verification(
     const caller& who, const resend_human_phone_verification_request& request) {
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", or_empty(request.org_id)}})) return std::move(*rejected);
     return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_resend_human_phone(model, request, ctx);
     });
 }
 
 result<command_outcome> user_service::resend_phone_code(const caller& who, const resend_phone_code_request& request) {
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}})) return std::move(*rejected);
     return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_resend_phone_code(model, request, ctx);
     });
 }
 
 result<command_outcome> user_service::remove_human_phone(const caller& who, const remove_human_phone_request& request) {
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", or_empty(request.org_id)}})) return std::move(*rejected);
     return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_remove_human_phone(model, request, ctx);
     });
 }
 
 result<command_outcome> user_service::remove_phone(const caller& who, const remove_phone_request& request) {
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}})) return std::move(*rejected);
     return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_remove_phone(model, request, ctx);
     });
 }
 
 result<command_outcome> user_service::phone_code_sent(const caller& who, const phone_code_sent_request& request) {
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id},
+                                               {"orgId", or_empty(request.org_id)},
+                                               {"generatorId", request.generator_id},
+                                               {"verificationId", request.verification_id}})) return std::move(*rejected);
     return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_phone_code_sent(model, request, ctx);
     });
 }
 
 result<command_outcome> user_service::set_my_phone(const caller& who, std::string_view phone) {
+    if (auto rejected = reject_invalid_text(who, {{"phone", phone}})) return std::move(*rejected);
     // Self-service can never mark the phone verified.
     const update_human_phone_request request{who.user_id, who.org_id, std::string(phone), false};
     const auto normalized = normalize_phone_v1(request.phone, config_.phone);
@@ -164,6 +201,7 @@ result<command_outcome> user_service::set_my_phone(const caller& who, std::strin
 }
 
 result<command_outcome> user_service::verify_my_phone(const caller& who, std::string_view code) {
+    if (auto rejected = reject_invalid_text(who, {{"verificationCode", code}})) return std::move(*rejected);
     const verify_human_phone_request request{who.user_id, who.org_id, std::string(code)};
     return execute(who, who.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_verify_human_phone(model, request, ctx, /*self_service=*/true);
@@ -171,6 +209,7 @@ result<command_outcome> user_service::verify_my_phone(const caller& who, std::st
 }
 
 result<command_outcome> user_service::resend_my_phone_verification(const caller& who) {
+    if (auto rejected = reject_invalid_text(who, {})) return std::move(*rejected);
     const resend_human_phone_verification_request request{who.user_id, who.org_id};
     return execute(who, who.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_resend_human_phone(model, request, ctx, /*self_service=*/true);
@@ -178,6 +217,7 @@ result<command_outcome> user_service::resend_my_phone_verification(const caller&
 }
 
 result<command_outcome> user_service::remove_my_phone(const caller& who) {
+    if (auto rejected = reject_invalid_text(who, {})) return std::move(*rejected);
     const remove_human_phone_request request{who.user_id, who.org_id};
     return execute(who, who.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_remove_human_phone(model, request, ctx, /*self_service=*/true);
@@ -185,6 +225,7 @@ result<command_outcome> user_service::remove_my_phone(const caller& who) {
 }
 
 result<command_outcome> user_service::add_human(const caller& who, const add_human_request& request) {
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", request.org_id}, {"phone", request.phone}})) return std::move(*rejected);
     add_human_request with_id = request;
     if (with_id.user_id.empty()) with_id.user_id = ids_.next_id();
     const auto phone = normalize_phone_v2(request.phone, config_.phone);
@@ -194,6 +235,7 @@ result<command_outcome> user_service::add_human(const caller& who, const add_hum
 }
 
 result<command_outcome> user_service::add_machine(const caller& who, const add_machine_request& request) {
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", request.org_id}})) return std::move(*rejected);
     add_machine_request with_id = request;
     if (with_id.user_id.empty()) with_id.user_id = ids_.next_id();
     return execute(who, with_id.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
@@ -202,6 +244,7 @@ result<command_outcome> user_service::add_machine(const caller& who, const add_m
 }
 
 result<command_outcome> user_service::remove_user(const caller& who, const remove_user_request& request) {
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", or_empty(request.org_id)}})) return std::move(*rejected);
     return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_remove_user(model, request, ctx);
     });

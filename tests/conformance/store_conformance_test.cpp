@@ -196,6 +196,64 @@ TEST_CASE("a stale expected sequence is a retryable conflict and writes nothing"
     require_consistent(read_all(*store));
 }
 
+TEST_CASE("defect 8.6: a push part without events is rejected and creates no stream", "[conformance][issue8]") {
+    auto backend = make_backend();
+    auto store = backend->open();
+    const auto key = user_key("u1");
+
+    // Given nothing stored, when a push carries a part without events (alone, or beside a valid part),
+    const auto alone = store->append({part(key, std::nullopt, {})});
+    const auto beside = store->append({part(user_key("u2"), 0, {event("a")}), part(key, std::nullopt, {})});
+
+    // then both are InvalidArgument and nothing is stored,
+    for (const auto* rejected : {&alone, &beside}) {
+        REQUIRE_FALSE(rejected->ok());
+        CHECK(rejected->err().is(es::errors::empty_append_part));
+        CHECK(rejected->err().kind == userstream::error_kind::invalid_argument);
+    }
+    CHECK(store->head().value == 0);
+    CHECK(store->read_aggregate(key, {}).empty());
+    // and the aggregate is still new: the next pushes to it start at sequence 1 (the memory store used to read past
+    // the end of the empty stream here).
+    const auto first = must_append(*store, {part(key, 0, {event("a")})});
+    CHECK(first.events.front().sequence.value == 1);
+    const auto unchecked = must_append(*store, {part(key, std::nullopt, {event("b")})});
+    CHECK(unchecked.events.front().sequence.value == 2);
+    require_consistent(read_all(*store));
+}
+
+TEST_CASE("defect 8.9: ids and event types with NUL or invalid UTF-8 are rejected alike by every store",
+          "[conformance][issue8]") {
+    auto backend = make_backend();
+    auto store = backend->open();
+    must_append(*store, {part(user_key("victim"), 0, {event("a")})});
+
+    const std::string nul_id("victim\0anything", 15);
+    const std::vector<std::vector<es::aggregate_append>> bad_pushes{
+        {part(user_key(nul_id), std::nullopt, {event("a")})},
+        {part(user_key("u\x80"), std::nullopt, {event("a")})},                 // a lone continuation byte
+        {part(user_key("u\xC0\xAF"), std::nullopt, {event("a")})},             // an overlong '/'
+        {part(user_key("u\xED\xA0\x80"), std::nullopt, {event("a")})},         // a UTF-16 surrogate
+        {part(user_key("u1", std::string("inst\0", 5)), std::nullopt, {event("a")})},
+        {part(user_key("u1"), std::nullopt, {event(std::string("user.x\0", 7))})},
+    };
+    for (const auto& push : bad_pushes) {
+        const auto rejected = store->append(push);
+        REQUIRE_FALSE(rejected.ok());
+        CHECK(rejected.err().is(es::errors::invalid_text));
+    }
+    auto bad_owner = part(user_key("u1"), std::nullopt, {event("a")});
+    bad_owner.owner = std::string("org\0", 4);
+    CHECK(store->append({bad_owner}).err().is(es::errors::invalid_text));
+
+    // Nothing was stored, and the victim's stream is only its own.
+    CHECK(store->head().value == 1);
+    CHECK(store->read_aggregate(user_key("victim"), {}).size() == 1);
+    // Valid multi-byte text is stored as it is.
+    const auto accented = must_append(*store, {part(user_key("us\xC3\xA9r-\xF0\x9F\x93\xB1"), 0, {event("a")})});
+    CHECK(accented.events.front().aggregate.aggregate_id == "us\xC3\xA9r-\xF0\x9F\x93\xB1");
+}
+
 TEST_CASE("a multi-aggregate push is all-or-nothing when one aggregate conflicts", "[conformance]") {
     auto backend = make_backend();
     auto store = backend->open();

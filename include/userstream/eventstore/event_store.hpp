@@ -50,11 +50,16 @@ struct global_filter {
     bool matches(const stored_event& event) const;
 };
 
+// The checks every backend makes before a push touches storage: each part has at least one event, and every id and
+// event type is valid text (userstream/core/text.hpp). Returns the InvalidArgument error of the first violation.
+std::optional<error> check_append(const std::vector<aggregate_append>& batch);
+
 class event_store {
 public:
     virtual ~event_store() = default;
 
-    // Stores the batch in one transaction. Business outcome: `errors::concurrency_conflict` (retryable).
+    // Stores the batch in one transaction. Business outcomes: `errors::concurrency_conflict` (retryable);
+    // `errors::empty_append_part` and `errors::invalid_text` (see `check_append`), which store nothing.
     // Throws infrastructure_error when the store itself fails.
     virtual result<append_result> append(std::vector<aggregate_append> batch) = 0;
 

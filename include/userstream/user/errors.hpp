@@ -34,6 +34,10 @@ inline constexpr error_code user_id_too_long{k::invalid_argument, "US-USER-idlen
                                              "User ID must be at most 200 characters"};
 inline constexpr error_code user_already_exists{k::failed_precondition, "US-USER-exists", "Errors.User.AlreadyExisting",
                                                 "User already exists"};
+// Any id or text field that is not valid UTF-8 or holds NUL (userstream/core/text.hpp). Checked before anything else,
+// as ZITADEL's protobuf layer rejects such strings before its handlers run; the message names the field.
+inline constexpr error_code text_invalid{k::invalid_argument, "US-INPUT-text", "Errors.Input.InvalidText",
+                                         "Input must be valid UTF-8 without NUL characters"};
 inline constexpr error_code org_id_missing{k::invalid_argument, "US-USER-orgmissing", "Errors.Org.IDMissing",
                                            "Organisation ID is missing"};
 
@@ -130,6 +134,7 @@ inline constexpr error_code all[] = {
     user_id_missing_v2,
     user_id_too_long,
     user_already_exists,
+    text_invalid,
     org_id_missing,
     user_not_found_v1,
     phone_not_changed_v1,

@@ -56,13 +56,12 @@ private:
 // US-PHONE-valid. Thread-safe.
 result<phone_number> normalize_phone(std::string_view input, const phone_rules& rules);
 
+// Both API variants first reject input that is not valid text (US-INPUT-text, userstream/core/text.hpp), whose
+// characters could not be counted.
 // The v1 API's rules before parsing: at most 50 characters and a leading `+` (ZITADEL checks these in its API layer).
 result<phone_number> normalize_phone_v1(std::string_view input, const phone_rules& rules);
 
 // The v2 API's rule before parsing: at most 200 characters.
 result<phone_number> normalize_phone_v2(std::string_view input, const phone_rules& rules);
-
-// Number of Unicode code points in UTF-8 text (the unit of ZITADEL's length limits).
-std::size_t count_code_points(std::string_view utf8) noexcept;
 
 }  // namespace userstream::user

@@ -45,6 +45,7 @@ public:
         : enabled_(enabled), max_group_(enabled ? std::max<std::size_t>(max_group, 1) : 1), commit_(std::move(commit)) {}
 
     result<eventstore::append_result> submit(std::vector<eventstore::aggregate_append> batch) {
+        if (auto rejected = eventstore::check_append(batch)) return std::move(*rejected);
         pending_push mine;
         mine.batch = std::move(batch);
         std::unique_lock lock(mutex_);

@@ -1,0 +1,47 @@
+#include "userstream/core/text.hpp"
+
+namespace userstream {
+
+std::optional<std::size_t> count_characters(std::string_view text) noexcept {
+    // The well-formed byte sequences of Unicode 15, table 3-7: the second byte's range depends on the lead byte,
+    // which is what excludes overlong forms, surrogates and code points past U+10FFFF.
+    std::size_t characters = 0;
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const auto* const end = p + text.size();
+    while (p < end) {
+        const unsigned char lead = *p;
+        if (lead < 0x80) {
+            if (lead == 0) return std::nullopt;
+            ++p;
+            ++characters;
+            continue;
+        }
+        std::size_t length = 0;
+        unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+        if (lead >= 0xC2 && lead <= 0xDF) {
+            length = 2;
+        } else if (lead >= 0xE0 && lead <= 0xEF) {
+            length = 3;
+            if (lead == 0xE0) low = 0xA0;
+            if (lead == 0xED) high = 0x9F;
+        } else if (lead >= 0xF0 && lead <= 0xF4) {
+            length = 4;
+            if (lead == 0xF0) low = 0x90;
+            if (lead == 0xF4) high = 0x8F;
+        } else {
+            return std::nullopt;  // a continuation byte without a lead, or C0, C1, F5..FF
+        }
+        if (static_cast<std::size_t>(end - p) < length) return std::nullopt;
+        if (p[1] < low || p[1] > high) return std::nullopt;
+        for (std::size_t i = 2; i < length; ++i) {
+            if (p[i] < 0x80 || p[i] > 0xBF) return std::nullopt;
+        }
+        p += length;
+        ++characters;
+    }
+    return characters;
+}
+
+bool is_valid_text(std::string_view text) noexcept { return count_characters(text).has_value(); }
+
+}  // namespace userstream

@@ -1,8 +1,9 @@
 #include "userstream/core/time.hpp"
 
-#include <boost/date_time/gregorian/gregorian_types.hpp>
+#include <algorithm>
 #include <cctype>
 #include <fmt/format.h>
+#include <limits>
 
 namespace userstream {
 
@@ -10,7 +11,14 @@ namespace {
 
 using std::chrono::microseconds;
 
-const boost::gregorian::date epoch(1970, 1, 1);
+// a + b, pinned to the int64 range instead of overflowing.
+std::int64_t saturating_sum(std::int64_t a, std::int64_t b) noexcept {
+    std::int64_t sum = 0;
+    if (__builtin_add_overflow(a, b, &sum)) {
+        return b > 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
+    }
+    return sum;
+}
 
 bool read_digits(std::string_view text, std::size_t& at, std::size_t count, int& out) {
     if (at + count > text.size()) return false;
@@ -32,21 +40,21 @@ bool expect(std::string_view text, std::size_t& at, char c) {
 
 }  // namespace
 
+timestamp saturating_add(timestamp t, microseconds by) noexcept {
+    const timestamp moved{microseconds(saturating_sum(t.time_since_epoch().count(), by.count()))};
+    return std::clamp(moved, earliest_rfc3339, latest_rfc3339);
+}
+
 std::string format_rfc3339(timestamp t) {
-    const std::int64_t us = t.time_since_epoch().count();
-    constexpr std::int64_t us_per_day = 86'400'000'000;
-    std::int64_t days = us / us_per_day;
-    std::int64_t rest = us % us_per_day;
-    if (rest < 0) {
-        rest += us_per_day;
-        --days;
-    }
-    const auto date = epoch + boost::gregorian::days(static_cast<long>(days));
-    const auto ymd = date.year_month_day();
+    // Four-digit years only: clamping keeps the output valid RFC 3339 (and the civil-date arithmetic in range).
+    t = std::clamp(t, earliest_rfc3339, latest_rfc3339);
+    const auto day = std::chrono::floor<std::chrono::days>(t);
+    const std::chrono::year_month_day ymd{day};
+    const std::int64_t rest = (t - day).count();  // microseconds since midnight
     const std::int64_t secs = rest / 1'000'000;
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", static_cast<int>(ymd.year),
-                       static_cast<int>(ymd.month), static_cast<int>(ymd.day), secs / 3600, (secs / 60) % 60,
-                       secs % 60, rest % 1'000'000);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", static_cast<int>(ymd.year()),
+                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), secs / 3600,
+                       (secs / 60) % 60, secs % 60, rest % 1'000'000);
 }
 
 std::optional<timestamp> parse_rfc3339(std::string_view text) {
@@ -90,15 +98,10 @@ std::optional<timestamp> parse_rfc3339(std::string_view text) {
         return std::nullopt;
     }
     if (at != text.size()) return std::nullopt;
-    std::int64_t days;
-    try {
-        days = (boost::gregorian::date(static_cast<unsigned short>(year), static_cast<unsigned short>(month),
-                                       static_cast<unsigned short>(day)) -
-                epoch)
-                   .days();
-    } catch (const std::exception&) {
-        return std::nullopt;  // day or month out of range
-    }
+    const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                                           std::chrono::day{static_cast<unsigned>(day)}};
+    if (!date.ok()) return std::nullopt;  // day or month out of range
+    const std::int64_t days = std::chrono::sys_days{date}.time_since_epoch().count();
     const std::int64_t seconds = days * 86'400 + hour * 3600 + minute * 60 + second - offset_seconds;
     return timestamp(microseconds(seconds * 1'000'000 + fraction_us));
 }
@@ -108,8 +111,21 @@ timestamp system_clock::now() const {
 }
 
 timestamp offset_clock::now() const {
-    return std::chrono::time_point_cast<microseconds>(std::chrono::system_clock::now()) +
-           microseconds(offset_us_.load());
+    return saturating_add(std::chrono::time_point_cast<microseconds>(std::chrono::system_clock::now()),
+                          microseconds(offset_us_.load()));
+}
+
+void offset_clock::advance(microseconds by) noexcept {
+    auto offset = offset_us_.load();
+    while (!offset_us_.compare_exchange_weak(offset, saturating_sum(offset, by.count()))) {
+    }
+}
+
+void manual_clock::advance(microseconds by) noexcept {
+    auto now = now_us_.load();
+    while (!now_us_.compare_exchange_weak(
+        now, saturating_add(timestamp(microseconds(now)), by).time_since_epoch().count())) {
+    }
 }
 
 }  // namespace userstream

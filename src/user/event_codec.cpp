@@ -137,6 +137,7 @@ using decoder = user_event (*)(const eventstore::stored_event&);
 struct decoder_entry {
     std::string_view type;
     decoder decode;
+    std::string_view current;  // the current twin of a legacy name; empty for a current name
 };
 
 constexpr decoder human_added_decoder = [](const eventstore::stored_event& e) -> user_event { return human_added{phone_from(e)}; };
@@ -150,28 +151,29 @@ constexpr decoder empty_decoder = [](const eventstore::stored_event& e) -> user_
 // Current names first, then ZITADEL's legacy v1 names (internal/repository/user/v1.go) mapping to the same events.
 // `user.machine.added` and `user.removed` have no legacy twin.
 constexpr std::array<decoder_entry, 22> decoders{{
-    {et::human_added, human_added_decoder},
-    {et::human_registered, human_registered_decoder},
-    {et::human_initial_code_added, empty_decoder<human_initial_code_added>},
-    {et::human_initialized_check_succeeded, empty_decoder<human_initialized_check_succeeded>},
-    {et::machine_added, empty_decoder<machine_added>},
-    {et::user_removed, empty_decoder<user_removed>},
-    {et::phone_changed, phone_changed_decoder},
-    {et::phone_verified, empty_decoder<phone_verified>},
-    {et::phone_code_added, code_added_decoder},
-    {et::phone_code_sent, code_sent_decoder},
-    {et::phone_removed, empty_decoder<phone_removed>},
-    {et::phone_verification_failed, empty_decoder<phone_verification_failed>},
-    {"user.added", human_added_decoder},
-    {"user.selfregistered", human_registered_decoder},
-    {"user.initialization.code.added", empty_decoder<human_initial_code_added>},
-    {"user.initialization.check.succeeded", empty_decoder<human_initialized_check_succeeded>},
-    {"user.phone.changed", phone_changed_decoder},
-    {"user.phone.verified", empty_decoder<phone_verified>},
-    {"user.phone.code.added", code_added_decoder},
-    {"user.phone.code.sent", code_sent_decoder},
-    {"user.phone.removed", empty_decoder<phone_removed>},
-    {"user.phone.verification.failed", empty_decoder<phone_verification_failed>},
+    {et::human_added, human_added_decoder, {}},
+    {et::human_registered, human_registered_decoder, {}},
+    {et::human_initial_code_added, empty_decoder<human_initial_code_added>, {}},
+    {et::human_initialized_check_succeeded, empty_decoder<human_initialized_check_succeeded>, {}},
+    {et::machine_added, empty_decoder<machine_added>, {}},
+    {et::user_removed, empty_decoder<user_removed>, {}},
+    {et::phone_changed, phone_changed_decoder, {}},
+    {et::phone_verified, empty_decoder<phone_verified>, {}},
+    {et::phone_code_added, code_added_decoder, {}},
+    {et::phone_code_sent, code_sent_decoder, {}},
+    {et::phone_removed, empty_decoder<phone_removed>, {}},
+    {et::phone_verification_failed, empty_decoder<phone_verification_failed>, {}},
+    {"user.added", human_added_decoder, et::human_added},
+    {"user.selfregistered", human_registered_decoder, et::human_registered},
+    {"user.initialization.code.added", empty_decoder<human_initial_code_added>, et::human_initial_code_added},
+    {"user.initialization.check.succeeded", empty_decoder<human_initialized_check_succeeded>,
+     et::human_initialized_check_succeeded},
+    {"user.phone.changed", phone_changed_decoder, et::phone_changed},
+    {"user.phone.verified", empty_decoder<phone_verified>, et::phone_verified},
+    {"user.phone.code.added", code_added_decoder, et::phone_code_added},
+    {"user.phone.code.sent", code_sent_decoder, et::phone_code_sent},
+    {"user.phone.removed", empty_decoder<phone_removed>, et::phone_removed},
+    {"user.phone.verification.failed", empty_decoder<phone_verification_failed>, et::phone_verification_failed},
 }};
 
 constexpr auto make_type_list() {
@@ -223,5 +225,16 @@ std::optional<user_event> decode(const eventstore::stored_event& event, unknown_
 }
 
 std::span<const std::string_view> known_event_types() noexcept { return type_list; }
+
+std::string_view current_event_type(std::string_view stored_type) noexcept {
+    for (const auto& entry : decoders) {
+        if (entry.type == stored_type) return entry.current.empty() ? entry.type : entry.current;
+    }
+    return stored_type;
+}
+
+secret_binding code_binding(const eventstore::stored_event& event) noexcept {
+    return {event.aggregate.instance_id, event.aggregate.aggregate_id, current_event_type(event.event_type)};
+}
 
 }  // namespace userstream::user

@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -26,6 +28,20 @@ cipher_ctx new_ctx() {
     cipher_ctx ctx(EVP_CIPHER_CTX_new());
     if (!ctx) throw infrastructure_error("key ring: cannot allocate a cipher context");
     return ctx;
+}
+
+// The associated data of the bound format: the format name, then instance, user and event type, each preceded by its
+// length (4 bytes, big-endian), so no two different bindings encode alike.
+std::string associated_data(const secret_binding& binding) {
+    constexpr std::size_t max_field = std::size_t{1} << 20;  // ids are at most 200 characters; keeps sizes in an int
+    std::string out(key_ring::bound_algorithm);
+    for (const std::string_view field : {binding.instance_id, binding.user_id, binding.event_type}) {
+        if (field.size() > max_field) throw infrastructure_error("key ring: a binding field is longer than 1 MiB");
+        const auto size = static_cast<std::uint32_t>(field.size());
+        for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((size >> shift) & 0xffU));
+        out.append(field);
+    }
+    return out;
 }
 
 }  // namespace
@@ -62,12 +78,13 @@ std::string key_ring::active_key_id() const {
     return active_;
 }
 
-encrypted_value key_ring::encrypt(std::string_view plaintext) const {
+encrypted_value key_ring::encrypt(std::string_view plaintext, const secret_binding& binding) const {
+    const std::string aad = associated_data(binding);
     std::shared_lock lock(mutex_);
     const auto key = keys_.find(active_);
     if (key == keys_.end()) throw infrastructure_error("key ring: no active encryption key");
 
-    encrypted_value out{0, std::string(algorithm), active_, {}};
+    encrypted_value out{0, std::string(bound_algorithm), active_, {}};
     out.crypted.resize(nonce_size + plaintext.size() + tag_size);
     auto* bytes = reinterpret_cast<unsigned char*>(out.crypted.data());
     if (RAND_bytes(bytes, nonce_size) != 1) throw infrastructure_error("key ring: the OpenSSL random generator failed");
@@ -75,6 +92,8 @@ encrypted_value key_ring::encrypt(std::string_view plaintext) const {
     const auto ctx = new_ctx();
     int written = 0;
     if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key->second.data(), bytes) != 1 ||
+        EVP_EncryptUpdate(ctx.get(), nullptr, &written, reinterpret_cast<const unsigned char*>(aad.data()),
+                          static_cast<int>(aad.size())) != 1 ||
         EVP_EncryptUpdate(ctx.get(), bytes + nonce_size, &written,
                           reinterpret_cast<const unsigned char*>(plaintext.data()),
                           static_cast<int>(plaintext.size())) != 1 ||
@@ -86,13 +105,22 @@ encrypted_value key_ring::encrypt(std::string_view plaintext) const {
     return out;
 }
 
-std::string key_ring::decrypt(const encrypted_value& value) const {
+secret_string key_ring::decrypt(const encrypted_value& value, const secret_binding& binding) const {
+    // The format decides the associated data; a bound value relabelled as unbound fails authentication, because its
+    // tag covers the binding.
+    std::string aad;
+    if (value.algorithm == bound_algorithm) {
+        aad = associated_data(binding);
+    } else if (value.algorithm != unbound_algorithm) {
+        throw infrastructure_error("key ring: a stored secret under key '" + value.key_id +
+                                   "' is in an unknown format");
+    }
     std::shared_lock lock(mutex_);
     const auto key = keys_.find(value.key_id);
     if (key == keys_.end()) {
         throw infrastructure_error("key ring: no key with id '" + value.key_id + "' to decrypt a stored secret");
     }
-    if (value.algorithm != algorithm || value.crypted.size() < nonce_size + tag_size) {
+    if (value.crypted.size() < nonce_size + tag_size) {
         throw infrastructure_error("key ring: a stored secret under key '" + value.key_id +
                                    "' is not in AES-256-GCM form");
     }
@@ -105,16 +133,20 @@ std::string key_ring::decrypt(const encrypted_value& value) const {
     std::copy(bytes + nonce_size + body, bytes + nonce_size + body + tag_size, tag.begin());
     const bool ok =
         EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key->second.data(), bytes) == 1 &&
+        (aad.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &written,
+                                          reinterpret_cast<const unsigned char*>(aad.data()),
+                                          static_cast<int>(aad.size())) == 1) &&
         EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &written, bytes + nonce_size,
                           body) == 1 &&
         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, tag_size, tag.data()) == 1 &&
         EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + written, &written) == 1;
     if (!ok) {
-        OPENSSL_cleanse(plain.data(), plain.size());
+        wipe(plain);
         throw infrastructure_error("key ring: a stored secret under key '" + value.key_id +
-                                   "' failed authentication (wrong key or tampered)");
+                                   "' failed authentication (wrong key, stored for another user, instance or event "
+                                   "type, or tampered)");
     }
-    return plain;
+    return secret_string(std::move(plain));
 }
 
 }  // namespace userstream::user

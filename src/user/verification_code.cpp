@@ -10,16 +10,51 @@
 
 namespace userstream::user {
 
-std::string generate_code(const code_generator_config& config) {
+void wipe(std::string& text) noexcept {
+    // Growing within the capacity never reallocates, so the whole buffer, including what a shorter earlier value or
+    // a move left beyond the current size, is wiped in place.
+    text.resize(text.capacity());
+    OPENSSL_cleanse(text.data(), text.size());
+    text.clear();
+}
+
+secret_string::secret_string(std::string&& text) noexcept : value_(std::move(text)) { wipe(text); }
+
+secret_string::secret_string(secret_string&& other) noexcept : value_(std::move(other.value_)) { wipe(other.value_); }
+
+secret_string& secret_string::operator=(const secret_string& other) {
+    if (this != &other) {
+        wipe(value_);  // a reallocation below would free the old buffer unwiped
+        value_ = other.value_;
+    }
+    return *this;
+}
+
+secret_string& secret_string::operator=(secret_string&& other) noexcept {
+    if (this != &other) {
+        wipe(value_);
+        value_ = std::move(other.value_);
+        wipe(other.value_);
+    }
+    return *this;
+}
+
+secret_string::~secret_string() { wipe(value_); }
+
+void secret_string::clear() noexcept { wipe(value_); }
+
+secret_string generate_code(const code_generator_config& config) {
     const std::size_t n = config.alphabet.size();
     if (n == 0 || n > 256) throw std::invalid_argument("code alphabet must have 1 to 256 characters");
     // Accept a byte only below the largest multiple of n that fits in a byte; the rest would bias the draw.
     const std::size_t limit = 256 - (256 % n);
     std::string code;
-    code.reserve(config.length);
+    code.reserve(config.length);  // no reallocation while the code grows, so no unwiped old buffer
     std::vector<unsigned char> buffer(config.length * 2 + 8);
     while (code.size() < config.length) {
         if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1) {
+            wipe(code);
+            OPENSSL_cleanse(buffer.data(), buffer.size());
             throw infrastructure_error("verification code: the OpenSSL random generator failed");
         }
         for (unsigned char byte : buffer) {
@@ -29,7 +64,7 @@ std::string generate_code(const code_generator_config& config) {
         }
     }
     OPENSSL_cleanse(buffer.data(), buffer.size());
-    return code;
+    return secret_string(std::move(code));
 }
 
 bool constant_time_equals(std::string_view a, std::string_view b) noexcept {

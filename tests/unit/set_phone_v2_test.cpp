@@ -30,7 +30,7 @@ TEST_CASE("v2: return_code returns the plain code and marks it returned", "[v2]"
     CHECK(out->verification_code->size() == 6);
     const auto added = std::get<phone_code_added>(*decode(out->events[1]));
     CHECK(added.code_returned);
-    CHECK(f.keys.decrypt(*added.code) == *out->verification_code);
+    CHECK(f.keys.decrypt(*added.code, code_binding(out->events[1])) == *out->verification_code);
 }
 
 TEST_CASE("v2: is_verified gives changed then verified", "[v2]") {

@@ -1,8 +1,10 @@
 // The SMS outbox: which codes go out, exactly once in normal operation, with retries, across restarts.
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 #include "support/fake_external_verifier.hpp"
 #include "support/user_fixture.hpp"
@@ -48,9 +50,20 @@ struct outbox_fixture : user_fixture {
 
     // The plain code of a code.added event, as the user would receive it.
     std::string code_of(const stored_event& event) {
-        return keys.decrypt(*std::get<phone_code_added>(*decode(event)).code);
+        return std::string(keys.decrypt(*std::get<phone_code_added>(*decode(event)).code, code_binding(event)).view());
+    }
+
+    // Waits (a bounded time) until the user's last event is `type`.
+    bool wait_for_last_event(const std::string& user_id, std::string_view type) {
+        for (int i = 0; i < 500; ++i) {
+            if (stream(user_id).back().event_type == type) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return false;
     }
 };
+
+void no_sleep(std::chrono::milliseconds) {}
 
 }  // namespace
 
@@ -209,4 +222,192 @@ TEST_CASE("file checkpoints survive a new instance and only hold the position", 
     CHECK(reopened.load("other").value == 0);
     CHECK_THROWS_AS(reopened.save("../escape", {}), std::invalid_argument);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("defect 8.5: a code whose key was retired is given up and reported, and the other users' codes still go out",
+          "[issue8][outbox][keys]") {
+    outbox_fixture f;
+    // Before the restart: u1's code is encrypted under k0.
+    key_ring before_keys;
+    before_keys.add_random_key("k0");
+    before_keys.activate("k0");
+    user_service before(f.store, f.auth, before_keys, f.clock, f.ids, f.config);
+    f.given("u1", "o1", {human_added{}});
+    auto first = before.set_phone(admin, {"u1", "+41710000000", send_code{}});
+    REQUIRE(first.ok());
+    const std::string retired_code(
+        before_keys.decrypt(*std::get<phone_code_added>(*decode(first->events[1])).code, code_binding(first->events[1]))
+            .view());
+
+    // The restart: only k1 is configured (k0 retired). u2 gets a code under k1.
+    key_ring keys;
+    keys.add_random_key("k1");
+    keys.activate("k1");
+    user_service after(f.store, f.auth, keys, f.clock, f.ids, f.config);
+    f.given("u2", "o1", {human_added{}});
+    REQUIRE(after.set_phone(admin, {"u2", "+41710000001", send_code{}}).ok());
+    sms_outbox outbox(f.store, after, keys, f.clock, f.sender, f.checkpoints, {}, no_sleep);
+
+    SECTION("one round gives u1's code up and sends u2's") {
+        sms_outbox::report report;
+        REQUIRE_NOTHROW(report = outbox.run_once());
+        CHECK(report.sent == 1);
+        CHECK(report.given_up == 1);
+        CHECK(report.undecryptable == 1);
+        CHECK(f.checkpoints.load("sms_outbox") == f.stream("u2")[2].position);  // past both codes
+        // The next round has nothing left to do: the undecryptable code is not retried.
+        const auto again = outbox.run_once();
+        CHECK(again.sent + again.given_up + again.skipped == 0);
+    }
+    SECTION("the background thread does the same") {
+        outbox.start(std::chrono::milliseconds(1));
+        CHECK(f.wait_for_last_event("u2", et::phone_code_sent));
+        outbox.stop();
+    }
+
+    REQUIRE(f.sender.sent.size() == 1);
+    CHECK(f.sender.sent[0].user_id == "u2");
+    CHECK(f.stream("u1").back().event_type == et::phone_code_added);  // given up: no code.sent for u1
+    CHECK(f.stream("u2").back().event_type == et::phone_code_sent);
+    const auto status = outbox.status();
+    CHECK(status.totals.sent == 1);
+    CHECK(status.totals.given_up == 1);
+    CHECK(status.totals.undecryptable == 1);
+    CHECK(status.failed_rounds == 0);
+    CHECK(status.rounds >= 1);
+    CHECK(status.last_error_id.empty());
+    CHECK_THAT(status.last_error, Catch::Contains("u1") && Catch::Contains("k0"));
+    CHECK_THAT(status.last_error, !Catch::Contains(retired_code));
+}
+
+TEST_CASE("defect 8.10: a rejected code.sent is counted with its error id, and the SMS still counts as sent",
+          "[issue8][outbox]") {
+    outbox_fixture f;
+    f.given("u1", "o1", {human_added{}});
+    auto set = f.service.set_phone(admin, {"u1", "+41710000000", send_code{}});
+    REQUIRE(set.ok());
+    const auto code = f.code_of(set->events[1]);
+    sms_outbox_config config;
+    config.recorder = {"outbox-without-grant", ""};  // lacks user.write
+    sms_outbox outbox(f.store, f.service, f.keys, f.clock, f.sender, f.checkpoints, config, no_sleep);
+
+    const auto report = outbox.run_once();
+    CHECK(report.sent == 1);
+    CHECK(report.record_failures == 1);
+    CHECK(f.sender.sent.size() == 1);
+    CHECK(f.stream("u1").back().event_type == et::phone_code_added);  // code.sent was not stored
+
+    const auto status = outbox.status();
+    CHECK(status.totals.sent == 1);
+    CHECK(status.totals.record_failures == 1);
+    CHECK(status.last_error_id == errors::permission_denied_v1.id);
+    CHECK_THAT(status.last_error, Catch::Contains("u1") && !Catch::Contains(code));
+    // The checkpoint moved on: the SMS is not sent again.
+    CHECK(outbox.run_once().sent == 0);
+    CHECK(f.sender.sent.size() == 1);
+}
+
+namespace {
+
+// Removes the user's phone while the SMS is out, as a concurrent RemovePhone would.
+class phone_removing_sender final : public sms_sender {
+public:
+    explicit phone_removing_sender(user_service& users) : users_(users) {}
+    void send(const sms_message& message) override {
+        REQUIRE(users_.remove_phone(admin, {message.user_id}).ok());
+        ++sent;
+    }
+    int sent = 0;
+
+private:
+    user_service& users_;
+};
+
+}  // namespace
+
+TEST_CASE("outbox: a phone removed while its SMS was out leaves nothing to record and is no failure", "[outbox]") {
+    outbox_fixture f;
+    f.given("u1", "o1", {human_added{}});
+    REQUIRE(f.service.set_phone(admin, {"u1", "+41710000000", send_code{}}).ok());
+    phone_removing_sender sender(f.service);
+    sms_outbox outbox(f.store, f.service, f.keys, f.clock, sender, f.checkpoints, {}, no_sleep);
+    const auto report = outbox.run_once();
+    CHECK(sender.sent == 1);
+    CHECK(report.sent == 1);
+    CHECK(report.record_failures == 0);
+    CHECK(f.stream("u1").back().event_type == et::phone_removed);
+    CHECK(outbox.status().last_error.empty());
+}
+
+TEST_CASE("defect 8.11: the outbox does not text a code moved into another user's event", "[issue8][outbox][keys]") {
+    outbox_fixture f;
+    f.given("victim", "o1", {human_added{}});
+    auto set = f.service.set_phone(admin, {"victim", "+41710000000", return_code{}});
+    REQUIRE(set.ok());
+    // Someone with write access to the store copies the victim's code event into their own stream.
+    const auto stolen = std::get<phone_code_added>(*decode(set->events[1]));
+    phone_code_added copy = stolen;
+    copy.code_returned = false;
+    f.given("mallory", "o1", {human_added{stored_phone("+41719999999")}, copy});
+
+    const auto report = f.deliver();
+    CHECK(report.sent == 0);
+    CHECK(report.undecryptable == 1);
+    CHECK(f.sender.sent.empty());
+}
+
+TEST_CASE("defect 8.12: start and stop called concurrently from many threads keep one worker at most",
+          "[issue8][outbox][threads]") {
+    outbox_fixture f;
+    auto outbox = f.make_outbox(f.checkpoints);
+    std::atomic<bool> go{false};
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 6; ++t) {
+        callers.emplace_back([&, t] {
+            while (!go.load()) std::this_thread::yield();
+            for (int i = 0; i < 40; ++i) {
+                if ((i + t) % 2 == 0) {
+                    outbox.start(std::chrono::milliseconds(1));
+                } else {
+                    outbox.stop();
+                }
+            }
+        });
+    }
+    go.store(true);
+    for (auto& caller : callers) caller.join();
+    outbox.stop();
+    CHECK_FALSE(outbox.status().running);
+
+    // The outbox still works after the storm: one start delivers, one stop ends it.
+    f.given("u1", "o1", {human_added{}});
+    REQUIRE(f.service.set_phone(admin, {"u1", "+41710000000", send_code{}}).ok());
+    outbox.start(std::chrono::milliseconds(1));
+    CHECK(outbox.status().running);
+    CHECK(f.wait_for_last_event("u1", et::phone_code_sent));
+    outbox.stop();
+    CHECK_FALSE(outbox.status().running);
+    CHECK(f.sender.sent.size() == 1);
+}
+
+TEST_CASE("outbox: a code event that does not decode is given up, and the other users' codes still go out",
+          "[outbox]") {
+    outbox_fixture f;
+    f.given("u1", "o1", {human_added{stored_phone("+41710000000")}});
+    eventstore::aggregate_append corrupt{{f.config.instance_id, "user", "u1"}, "o1", std::nullopt, {}};
+    corrupt.events.push_back({std::string(et::phone_code_added), R"({"code":"not an object"})", aggregate_revision,
+                              "seed", f.clock.now()});
+    std::vector<eventstore::aggregate_append> batch{std::move(corrupt)};
+    REQUIRE(f.store.append(std::move(batch)).ok());
+    f.given("u2", "o1", {human_added{}});
+    REQUIRE(f.service.set_phone(admin, {"u2", "+41710000001", send_code{}}).ok());
+
+    auto outbox = f.make_outbox(f.checkpoints);
+    const auto report = outbox.run_once();
+    CHECK(report.given_up == 1);
+    CHECK(report.undecryptable == 1);
+    CHECK(report.sent == 1);
+    REQUIRE(f.sender.sent.size() == 1);
+    CHECK(f.sender.sent[0].user_id == "u2");
+    CHECK_THAT(outbox.status().last_error, Catch::Contains("u1"));
 }

@@ -1,10 +1,15 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
 #include <map>
+#include <memory>
+#include <new>
 #include <set>
 
 #include "support/user_fixture.hpp"
 #include "userstream/user/key_ring.hpp"
+#include "userstream/user/sms_outbox.hpp"
 #include "userstream/user/verification_code.hpp"
 
 using namespace userstream;
@@ -16,7 +21,7 @@ TEST_CASE("codes use the configured length and every alphabet character occurs",
     for (int i = 0; i < 2000; ++i) {
         const auto code = generate_code(config);
         REQUIRE(code.size() == 6);
-        for (char c : code) seen[c]++;
+        for (char c : code.view()) seen[c]++;
     }
     // 12000 draws over 36 characters: about 333 each. ZITADEL's generator never draws the last one ('9').
     REQUIRE(seen.size() == 36);
@@ -31,7 +36,7 @@ TEST_CASE("a custom alphabet and length are honoured", "[code]") {
     const code_generator_config digits{8, "0123456789", std::chrono::minutes(5)};
     const auto code = generate_code(digits);
     CHECK(code.size() == 8);
-    CHECK(code.find_first_not_of("0123456789") == std::string::npos);
+    CHECK(code.view().find_first_not_of("0123456789") == std::string_view::npos);
     CHECK_THROWS_AS(generate_code({6, "", {}}), std::invalid_argument);
 }
 
@@ -42,32 +47,37 @@ TEST_CASE("constant-time comparison compares content and length", "[code]") {
     CHECK(constant_time_equals("", ""));
 }
 
+namespace {
+
+const secret_binding u1_code{"instance-1", "u1", event_types::phone_code_added};
+
+}  // namespace
+
 TEST_CASE("a ciphertext decrypts with its key id and fails with another", "[code][keys]") {
     key_ring keys;
     keys.add_random_key("k1");
     keys.add_random_key("k2");
     keys.activate("k1");
-    const auto sealed = keys.encrypt("K7Q2ZD");
+    const auto sealed = keys.encrypt("K7Q2ZD", u1_code);
     CHECK(sealed.key_id == "k1");
-    CHECK(sealed.algorithm == "aes-256-gcm");
     CHECK(sealed.crypted.find("K7Q2ZD") == std::string::npos);
-    CHECK(keys.decrypt(sealed) == "K7Q2ZD");
+    CHECK(keys.decrypt(sealed, u1_code) == "K7Q2ZD");
 
     auto under_other_key = sealed;
     under_other_key.key_id = "k2";
-    CHECK_THROWS_AS(keys.decrypt(under_other_key), infrastructure_error);
+    CHECK_THROWS_AS(keys.decrypt(under_other_key, u1_code), infrastructure_error);
 
     auto unknown = sealed;
     unknown.key_id = "k9";
-    CHECK_THROWS_WITH(keys.decrypt(unknown), Catch::Contains("k9"));
+    CHECK_THROWS_WITH(keys.decrypt(unknown, u1_code), Catch::Contains("k9"));
 
     auto tampered = sealed;
     tampered.crypted[14] = static_cast<char>(tampered.crypted[14] ^ 1);
-    CHECK_THROWS_AS(keys.decrypt(tampered), infrastructure_error);
+    CHECK_THROWS_AS(keys.decrypt(tampered, u1_code), infrastructure_error);
 
     keys.activate("k2");  // rotation: old values still decrypt with their own key
-    CHECK(keys.decrypt(sealed) == "K7Q2ZD");
-    CHECK(keys.encrypt("X").key_id == "k2");
+    CHECK(keys.decrypt(sealed, u1_code) == "K7Q2ZD");
+    CHECK(keys.encrypt("X", u1_code).key_id == "k2");
 }
 
 TEST_CASE("keys must be 32 bytes and activation needs a known id", "[keys]") {
@@ -75,7 +85,170 @@ TEST_CASE("keys must be 32 bytes and activation needs a known id", "[keys]") {
     const std::array<unsigned char, 16> short_key{};
     CHECK_THROWS_AS(keys.add_key("k", short_key), std::invalid_argument);
     CHECK_THROWS_AS(keys.activate("nope"), std::invalid_argument);
-    CHECK_THROWS_AS(keys.encrypt("x"), infrastructure_error);
+    CHECK_THROWS_AS(keys.encrypt("x", u1_code), infrastructure_error);
+}
+
+TEST_CASE("defect 8.11: a ciphertext is bound to its instance, user and event type", "[issue8][code][keys]") {
+    key_ring keys;
+    keys.add_random_key("k1");
+    keys.activate("k1");
+    const auto sealed = keys.encrypt("K7Q2ZD", u1_code);
+    CHECK(sealed.algorithm == "aes-256-gcm-aad-v1");  // the bound format is what new values get
+    CHECK(keys.decrypt(sealed, u1_code) == "K7Q2ZD");
+
+    CHECK_THROWS_AS(keys.decrypt(sealed, {"instance-1", "u2", event_types::phone_code_added}), infrastructure_error);
+    CHECK_THROWS_AS(keys.decrypt(sealed, {"instance-2", "u1", event_types::phone_code_added}), infrastructure_error);
+    CHECK_THROWS_AS(keys.decrypt(sealed, {"instance-1", "u1", event_types::human_initial_code_added}),
+                    infrastructure_error);
+    // Fields are length-delimited: moving characters from one to the next changes the binding.
+    CHECK_THROWS_AS(keys.decrypt(sealed, {"instance-1u", "1", event_types::phone_code_added}), infrastructure_error);
+    // Relabelling a bound value as the unbound format does not strip its binding.
+    auto downgraded = sealed;
+    downgraded.algorithm = "aes-256-gcm";
+    CHECK_THROWS_AS(keys.decrypt(downgraded, {"instance-1", "u2", event_types::phone_code_added}),
+                    infrastructure_error);
+}
+
+TEST_CASE("defect 8.11: new codes are bound to where they are stored; a legacy event name binds like its twin",
+          "[issue8][code][keys]") {
+    using namespace userstream::testing;
+    user_fixture f;
+    f.given("u1", "o1", {human_added{}});
+    auto out = f.service.set_phone(admin, {"u1", "+41710000000", return_code{}});
+    REQUIRE(out.ok());
+    const auto& stored = out->events[1];
+    const auto added = std::get<phone_code_added>(*decode(stored));
+    CHECK(added.code->algorithm == key_ring::bound_algorithm);
+    CHECK(stored.payload.find(R"("Algorithm":"aes-256-gcm-aad-v1")") != std::string::npos);
+    const auto binding = code_binding(stored);
+    CHECK(binding.instance_id == f.config.instance_id);
+    CHECK(binding.user_id == "u1");
+    CHECK(binding.event_type == event_types::phone_code_added);
+    CHECK(f.keys.decrypt(*added.code, binding) == *out->verification_code);
+
+    auto renamed = stored;
+    renamed.event_type = "user.phone.code.added";  // ZITADEL's v1 name of the same event
+    CHECK(code_binding(renamed).event_type == event_types::phone_code_added);
+    CHECK(f.keys.decrypt(*added.code, code_binding(renamed)) == *out->verification_code);
+}
+
+TEST_CASE("defect 8.11: a code moved into another user's event does not verify that user", "[issue8][code][keys]") {
+    using namespace userstream::testing;
+    user_fixture f;
+    f.given("victim", "o1", {human_added{}});
+    auto out = f.service.set_phone(admin, {"victim", "+41710000000", return_code{}});
+    REQUIRE(out.ok());
+    const auto stolen = std::get<phone_code_added>(*decode(out->events[1]));
+    f.given("mallory", "o1", {human_added{stored_phone("+41719999999")}, stolen});
+
+    CHECK_THROWS_AS(f.service.verify_phone(admin, {"mallory", *out->verification_code}), infrastructure_error);
+    CHECK_FALSE(f.service.load("mallory").is_phone_verified());
+    CHECK(f.service.verify_phone(admin, {"victim", *out->verification_code}).ok());
+}
+
+namespace {
+
+// A `user.human.phone.code.added` payload written by the release before ciphertexts were bound (algorithm
+// "aes-256-gcm", no associated data): the code K7Q2ZD under key "legacy-key", whose bytes are 0x00, 0x01, ..., 0x1f.
+constexpr std::string_view legacy_payload =
+    R"({"code":{"CryptoType":0,"Algorithm":"aes-256-gcm","KeyID":"legacy-key","Crypted":"dKg9dJQG6vZm0iOmjOIxWOCzDK3waIgcU+RmogbWkJtUFQ=="},"expiry":3600000000000})";
+
+void add_legacy_key(key_ring& keys) {
+    std::array<unsigned char, key_ring::key_size> key{};
+    for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<unsigned char>(i);
+    keys.add_key("legacy-key", key);
+}
+
+}  // namespace
+
+TEST_CASE("defect 8.11: codes stored in the earlier unbound format still decrypt and verify", "[issue8][code][keys]") {
+    using namespace userstream::testing;
+    user_fixture f;  // its active key is "key-1": new codes are bound
+    add_legacy_key(f.keys);
+    stored_event legacy;
+    legacy.aggregate = {f.config.instance_id, "user", "u1"};
+    legacy.event_type = event_types::phone_code_added;
+    legacy.payload = legacy_payload;
+    const auto added = std::get<phone_code_added>(*decode(legacy));
+    REQUIRE(added.code->algorithm == key_ring::unbound_algorithm);
+    CHECK(f.keys.decrypt(*added.code, code_binding(legacy)) == "K7Q2ZD");
+
+    f.given("u1", "o1", {human_added{stored_phone("+41710000000")}, added});
+    REQUIRE(f.stream("u1").back().payload == legacy_payload);  // the event as the earlier release stored it
+    CHECK(f.service.verify_phone(admin, {"u1", "K7Q2ZD"}).ok());
+}
+
+namespace {
+
+// Storage for one T whose bytes the test can read after T's destructor ran. Codes of up to 15 characters live inside
+// std::string's own buffer (the small-string optimisation), so they are in these bytes, not on the heap.
+template <class T>
+struct inspectable {
+    alignas(T) unsigned char bytes[sizeof(T)]{};
+    template <class... Args>
+    T* make(Args&&... args) {
+        return ::new (static_cast<void*>(bytes)) T(std::forward<Args>(args)...);
+    }
+    // Whether the bytes still contain `text` without its first character: a cleared or moved-from std::string
+    // overwrites only that one.
+    bool holds(std::string_view text) const {
+        // The object's lifetime is over, so the compiler may assume anything about these bytes; the barrier makes it
+        // read what is really there.
+        asm volatile("" : : "r"(bytes) : "memory");
+        std::string seen(sizeof(bytes), '\0');
+        for (std::size_t i = 0; i < sizeof(bytes); ++i) {
+            seen[i] = static_cast<char>(static_cast<const volatile unsigned char*>(bytes)[i]);
+        }
+        return seen.find(text.substr(1)) != std::string::npos;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("defect 8.11: plain codes are wiped from memory when their holder goes out of scope", "[issue8][code]") {
+    SECTION("a secret_string, when destroyed") {
+        inspectable<secret_string> storage;
+        secret_string* code = storage.make("K7Q2ZD");
+        REQUIRE(storage.holds("K7Q2ZD"));  // the bytes are where the check looks
+        code->~secret_string();
+        CHECK_FALSE(storage.holds("K7Q2ZD"));
+    }
+    SECTION("a secret_string, when cleared") {
+        inspectable<secret_string> storage;
+        secret_string* code = storage.make("K7Q2ZD");
+        code->clear();
+        CHECK(code->empty());
+        CHECK_FALSE(storage.holds("K7Q2ZD"));
+        code->~secret_string();
+    }
+    SECTION("a moved-from secret_string, and a std::string it took over") {
+        inspectable<secret_string> from;
+        inspectable<std::string> plain;
+        std::string* text = plain.make("K7Q2ZD");
+        secret_string* first = from.make(std::move(*text));
+        CHECK_FALSE(plain.holds("K7Q2ZD"));
+        REQUIRE(from.holds("K7Q2ZD"));
+        secret_string second(std::move(*first));
+        CHECK_FALSE(from.holds("K7Q2ZD"));
+        CHECK(second == "K7Q2ZD");
+        inspectable<secret_string> assigned;
+        secret_string* third = assigned.make("ZZZZZZZZZZZZ");  // longer than the code: its tail would survive
+        *third = std::move(second);
+        CHECK(*third == "K7Q2ZD");
+        CHECK_FALSE(assigned.holds("ZZZZ"));
+        third->~secret_string();
+        CHECK_FALSE(assigned.holds("K7Q2ZD"));
+        first->~secret_string();
+        text->~basic_string();
+    }
+    SECTION("an SMS message, when destroyed") {
+        inspectable<sms_message> storage;
+        sms_message* message =
+            storage.make(sms_message{"u1", "o1", phone_number::from_stored("+41710000000"), secret_string("K7Q2ZD"), {}});
+        REQUIRE(storage.holds("K7Q2ZD"));
+        message->~sms_message();
+        CHECK_FALSE(storage.holds("K7Q2ZD"));
+    }
 }
 
 TEST_CASE("no stored event contains the plaintext code", "[code]") {
@@ -92,5 +265,5 @@ TEST_CASE("no stored event contains the plaintext code", "[code]") {
     }
     // The stored ciphertext is the code, under the active key.
     const auto added = std::get<phone_code_added>(*decode(f.stream("u1").back()));
-    CHECK(f.keys.decrypt(*added.code) == code);
+    CHECK(f.keys.decrypt(*added.code, code_binding(f.stream("u1").back())) == code);
 }

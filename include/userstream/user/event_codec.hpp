@@ -36,4 +36,12 @@ std::optional<user_event> decode(const eventstore::stored_event& event,
 // Every type name the codec decodes, current and legacy.
 std::span<const std::string_view> known_event_types() noexcept;
 
+// The current type name for a stored type name: itself, or for a ZITADEL legacy v1 name its current twin
+// (`user.phone.code.added` -> `user.human.phone.code.added`). Unknown names are returned unchanged.
+std::string_view current_event_type(std::string_view stored_type) noexcept;
+
+// What a secret in this stored event's payload is bound to (key_ring's associated data): the event's instance, its
+// user and its current type name. The views point into `event` and into static storage.
+secret_binding code_binding(const eventstore::stored_event& event) noexcept;
+
 }  // namespace userstream::user

@@ -4,9 +4,16 @@
 // names the active one. New codes are encrypted with the active key using AES-256-GCM; the key id travels with the
 // ciphertext (in ZITADEL's `CryptoValue` shape), so codes written before a rotation still decrypt.
 //
+// Each ciphertext is bound to where it is stored: the instance, the user and the event type are AES-GCM associated
+// data, so a ciphertext copied into another user's event (or another instance's, or another kind of event) fails
+// authentication instead of handing that user someone else's code. The `Algorithm` field names the format:
+// `aes-256-gcm-aad-v1` is bound (every new value), `aes-256-gcm` is the earlier unbound format, which still
+// decrypts so codes stored before the change stay usable (docs/events.md).
+//
 //     key_ring keys;
 //     keys.add_key("k1", key_bytes);   // 32 bytes from the host's secret store
 //     keys.activate("k1");
+//     auto sealed = keys.encrypt(code.view(), {"instance-1", "u1", event_types::phone_code_added});
 //
 // Thread-safe: keys may be added and the active key changed while other threads encrypt and decrypt.
 // Key material is wiped from memory when the ring is destroyed, and never appears in error text.
@@ -20,22 +27,36 @@
 #include <string>
 #include <string_view>
 
+#include "userstream/user/verification_code.hpp"
+
 namespace userstream::user {
 
 // An encrypted secret as stored in events: ZITADEL's crypto.CryptoValue.
 struct encrypted_value {
     std::int32_t crypto_type = 0;  // 0 = encryption (ZITADEL's crypto.TypeEncryption)
-    std::string algorithm;         // "aes-256-gcm"
+    std::string algorithm;         // key_ring::bound_algorithm, or key_ring::unbound_algorithm for older values
     std::string key_id;
     std::string crypted;           // raw bytes: 12-byte nonce, ciphertext, 16-byte tag (base64 in JSON)
 
     friend bool operator==(const encrypted_value&, const encrypted_value&) = default;
 };
 
+// What a stored secret is bound to (its AES-GCM associated data). `event_type` is the current type name of the event
+// that carries the secret; ZITADEL's legacy v1 names bind like their current twin (`code_binding` in event_codec.hpp
+// computes the binding of a stored event).
+struct secret_binding {
+    std::string_view instance_id;
+    std::string_view user_id;
+    std::string_view event_type;
+};
+
 class key_ring {
 public:
     static constexpr std::size_t key_size = 32;
-    static constexpr std::string_view algorithm = "aes-256-gcm";
+    // Format of every value `encrypt` writes: AES-256-GCM with the binding as associated data.
+    static constexpr std::string_view bound_algorithm = "aes-256-gcm-aad-v1";
+    // The earlier format, without associated data; `decrypt` still reads it, `encrypt` no longer writes it.
+    static constexpr std::string_view unbound_algorithm = "aes-256-gcm";
 
     key_ring() = default;
     key_ring(const key_ring&) = delete;
@@ -50,11 +71,12 @@ public:
     void activate(std::string_view id);
     std::string active_key_id() const;
 
-    // Throws infrastructure_error if no key is active.
-    encrypted_value encrypt(std::string_view plaintext) const;
-    // Throws infrastructure_error if the key id is unknown or the value was tampered with; the message names the key
-    // id but never the ciphertext or plaintext.
-    std::string decrypt(const encrypted_value& value) const;
+    // Encrypts under the active key in the bound format. Throws infrastructure_error if no key is active.
+    encrypted_value encrypt(std::string_view plaintext, const secret_binding& binding) const;
+    // Decrypts a value of either format; a bound value decrypts only under the binding it was encrypted with. Throws
+    // infrastructure_error if the key id is unknown, the format unknown, or authentication fails (wrong key, wrong
+    // binding, or tampered); the message names the key id but never the ciphertext or plaintext.
+    secret_string decrypt(const encrypted_value& value, const secret_binding& binding) const;
 
 private:
     mutable std::shared_mutex mutex_;

@@ -12,7 +12,16 @@
 // In normal operation a code is sent once: the checkpoint moves after each code, and a code whose `code.sent` exists
 // counts as superseded even if the checkpoint was lost. A failing sender is retried with exponential backoff up to
 // `max_send_attempts` times; then the code is given up (counted in the report) so one bad number cannot stall the
-// queue, and the user can ask for a new code.
+// queue, and the user can ask for a new code. A code that cannot be decrypted (its key was retired, or the ciphertext
+// fails authentication) or whose event does not decode is given up too, and counted as undecryptable: retrying cannot
+// help, and it must not hold back everyone else's codes.
+//
+// If recording `code.sent` is rejected (for example the recorder lost `user.write`), the SMS still counts as sent and
+// the rejection is counted as a record failure, with its error id in the status. A user or phone removed between
+// sending and recording is no failure: there is nothing left to record.
+//
+// `status()` is a thread-safe snapshot of cumulative counters and the last problem, for a host that runs the outbox
+// with `start()` and never sees a `report`. Its texts name user ids, key ids and positions, never a code or a key.
 //
 // With an external verifier the outbox asks the provider to start a verification instead of sending a code, and
 // records the provider's verification id in `code.sent`.
@@ -20,7 +29,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -28,15 +39,17 @@
 #include "userstream/eventstore/checkpoint_store.hpp"
 #include "userstream/eventstore/event_store.hpp"
 #include "userstream/user/user_service.hpp"
+#include "userstream/user/verification_code.hpp"
 
 namespace userstream::user {
 
-// What the host's SMS provider gets. `code` is secret: never log it.
+// What the host's SMS provider gets. `code` is secret: never log it. It is wiped when the message (or a copy of it)
+// is destroyed; a sender that copies it out (`code.view()`) owns that copy.
 struct sms_message {
     std::string user_id;
     std::string resource_owner;
     phone_number phone;
-    std::string code;
+    secret_string code;
     std::optional<timestamp> expires_at;  // none: the code never expires
 };
 
@@ -60,7 +73,18 @@ public:
     struct report {
         std::size_t sent = 0;
         std::size_t skipped = 0;
-        std::size_t given_up = 0;
+        std::size_t given_up = 0;         // the sender kept failing, the code could not be read, or nobody can send it
+        std::size_t undecryptable = 0;    // of those given up: unknown key, failed authentication or undecodable event
+        std::size_t record_failures = 0;  // of those sent: recording `code.sent` was rejected
+    };
+    // Cumulative since construction, over every `run_once` call and background round.
+    struct status_snapshot {
+        bool running = false;            // the background thread is started
+        std::size_t rounds = 0;          // rounds that handled every code stored so far
+        std::size_t failed_rounds = 0;   // rounds cut short by an exception (a store failure); the next one retries
+        report totals;
+        std::string last_error_id;       // id of the last rejection of `code.sent` (e.g. "AUTH-5mWD2"); else empty
+        std::string last_error;          // the last problem in words; empty while there was none
     };
     using sleeper = std::function<void(std::chrono::milliseconds)>;
 
@@ -73,16 +97,26 @@ public:
     sms_outbox& operator=(const sms_outbox&) = delete;
 
     // Handles every code event stored so far, then returns. Not to be called while the background thread runs.
+    // Throws infrastructure_error when the store or the checkpoint store fails; the checkpoint stays before the code
+    // that met the failure.
     report run_once();
 
     // Polls in a background thread every `interval` until `stop`. Errors of one round are retried next round.
+    // `start` and `stop` may be called from any threads, also concurrently (not from the sender): `start` on a
+    // running outbox and `stop` on a stopped one do nothing, and `stop` returns after the current round.
     void start(std::chrono::milliseconds interval = std::chrono::milliseconds(200));
     void stop();
 
+    // A snapshot of the counters and the last problem; safe from any thread, also while the background thread runs.
+    status_snapshot status() const;
+
 private:
-    enum class outcome { sent, skipped, given_up };
+    enum class outcome { sent, skipped, given_up, undecryptable, sent_not_recorded };
     outcome handle(const eventstore::stored_event& event);
     bool superseded(const eventstore::stored_event& event) const;
+    void note_problem(std::string text, std::string_view error_id = {});
+    void round_failed(std::string text);
+    void work(std::chrono::milliseconds interval);
 
     const eventstore::event_store& store_;
     user_service& users_;
@@ -92,7 +126,15 @@ private:
     eventstore::checkpoint_store& checkpoints_;
     sms_outbox_config config_;
     sleeper sleep_;
+
+    mutable std::mutex status_mutex_;
+    status_snapshot status_;
+
+    std::mutex lifecycle_mutex_;  // serialises start and stop, so the worker is never replaced while it runs
     std::atomic<bool> running_{false};
+    std::mutex wake_mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;  // guarded by wake_mutex_
     std::thread worker_;
 };
 

@@ -45,7 +45,8 @@ result<decision> decide_remove_user(const phone_write_model& model, const remove
                                     const decision_context& context) {
     if (auto rejected = check_caller(context.who)) return *rejected;
     if (auto rejected = check_user_id_v2(request.user_id)) return *rejected;
-    if (!model.aggregate_exists() || (request.org_id && *request.org_id != model.resource_owner())) {
+    if (!model.aggregate_exists() || (request.org_id && *request.org_id != model.resource_owner()) ||
+        !context.may_see(model, request.user_id)) {
         return errors::user_remove_not_found;
     }
     if (!context.may_write(model.resource_owner())) return errors::permission_denied_v2;

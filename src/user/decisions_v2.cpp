@@ -21,9 +21,10 @@ std::optional<error> check_user_id_v2(std::string_view user_id) {
     return std::nullopt;
 }
 
-std::optional<error> check_v2_user(const phone_write_model& model, std::string_view user_id) {
+std::optional<error> check_v2_user(const phone_write_model& model, std::string_view user_id,
+                                   const decision_context& context) {
     if (auto rejected = check_user_id_v2(user_id)) return rejected;
-    if (!model.user_exists()) return error(errors::phone_user_not_found_v2);
+    if (!model.user_exists() || !context.may_see(model, user_id)) return error(errors::phone_user_not_found_v2);
     if (model.user() == user_state::initial) return error(errors::user_not_initialised);
     return std::nullopt;
 }
@@ -40,7 +41,7 @@ bool may_manage(const phone_write_model& model, std::string_view user_id, bool s
 result<decision> decide_set_phone(const phone_write_model& model, const set_phone_request& request, lazy_phone& phone,
                                   const decision_context& context) {
     if (auto rejected = check_caller(context.who)) return *rejected;
-    if (auto rejected = check_v2_user(model, request.user_id)) return *rejected;
+    if (auto rejected = check_v2_user(model, request.user_id, context)) return *rejected;
 
     const bool self_allowed = std::holds_alternative<send_code>(request.verification);
     if (!may_manage(model, request.user_id, self_allowed, context)) return errors::permission_denied_v2;
@@ -66,7 +67,7 @@ result<decision> decide_set_phone(const phone_write_model& model, const set_phon
 result<decision> decide_verify_phone(const phone_write_model& model, const verify_phone_request& request,
                                      const decision_context& context) {
     if (auto rejected = check_caller(context.who)) return *rejected;
-    if (auto rejected = check_v2_user(model, request.user_id)) return *rejected;
+    if (auto rejected = check_v2_user(model, request.user_id, context)) return *rejected;
     // ZITADEL lets any authenticated caller who holds the code verify anyone's phone; we require the user or
     // user.write unless the host switches the check off.
     if (context.verify_requires_permission && !may_manage(model, request.user_id, true, context)) {
@@ -87,7 +88,7 @@ result<decision> decide_verify_phone(const phone_write_model& model, const verif
 result<decision> decide_resend_phone_code(const phone_write_model& model, const resend_phone_code_request& request,
                                           const decision_context& context) {
     if (auto rejected = check_caller(context.who)) return *rejected;
-    if (auto rejected = check_v2_user(model, request.user_id)) return *rejected;
+    if (auto rejected = check_v2_user(model, request.user_id, context)) return *rejected;
     const bool returned = std::holds_alternative<return_code>(request.delivery);
     if (!may_manage(model, request.user_id, !returned, context)) return errors::permission_denied_v2;
     // A verified phone has no code left to resend, except with an external verifier, whose id survives.
@@ -102,7 +103,7 @@ result<decision> decide_resend_phone_code(const phone_write_model& model, const 
 result<decision> decide_remove_phone(const phone_write_model& model, const remove_phone_request& request,
                                      const decision_context& context) {
     if (auto rejected = check_caller(context.who)) return *rejected;
-    if (auto rejected = check_v2_user(model, request.user_id)) return *rejected;
+    if (auto rejected = check_v2_user(model, request.user_id, context)) return *rejected;
     if (!may_manage(model, request.user_id, true, context)) return errors::permission_denied_v2;
     if (model.phone_status() != phone_state::active) return errors::remove_phone_not_found_v2;
     decision out;

@@ -1,6 +1,4 @@
 // Issuing a verification code, and checking one against the pending code.
-#include <openssl/crypto.h>
-
 #include "detail/decisions.hpp"
 #include "userstream/core/error.hpp"
 
@@ -25,7 +23,8 @@ issued_code decision_context::issue_code(bool returned) const {
         return out;
     }
     out.plain = generate_code(code_config);
-    out.event.code = keys.encrypt(out.plain);
+    out.event.code =
+        keys.encrypt(out.plain.view(), {stream_instance_id, stream_user_id, event_types::phone_code_added});
     out.event.expiry = code_config.expiry;
     out.event.code_returned = returned;
     return out;
@@ -37,17 +36,26 @@ bool pending_code_matches(const phone_write_model& model, std::string_view code,
     if (pending.failed_attempts >= context.max_failed_verifications) return false;
     if (pending.code) {
         if (expired(pending, context.now)) return false;
-        std::string plain = context.keys.decrypt(*pending.code);
-        const bool equal = constant_time_equals(plain, code);
-        OPENSSL_cleanse(plain.data(), plain.size());
-        return equal;
+        // Codes are only ever stored in code.added events (legacy names bind like the current one).
+        const secret_string plain = context.keys.decrypt(
+            *pending.code, {context.stream_instance_id, context.stream_user_id, event_types::phone_code_added});
+        return plain == code;  // constant time; `plain` is wiped on return
     }
     if (!pending.generator_id.empty()) {
         if (context.verifier == nullptr) {
             throw infrastructure_error("phone verification: the pending code belongs to external verifier '" +
                                        pending.generator_id + "', but none is configured");
         }
-        return context.verifier->check_code(pending.verification_id, code) == verifier_verdict::approved;
+        auto& checks = context.checks;
+        if (context.state_unconfirmed) {
+            checks.needs_fresh_state = true;
+            return false;
+        }
+        if (!checks.verdict || checks.verification_id != pending.verification_id) {
+            checks.verdict = context.verifier->check_code(pending.verification_id, code);
+            checks.verification_id = pending.verification_id;
+        }
+        return *checks.verdict == verifier_verdict::approved;
     }
     return false;
 }

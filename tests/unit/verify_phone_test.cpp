@@ -1,5 +1,6 @@
 // Verifying a phone: v1 VerifyHumanPhone, v2 VerifyPhone, expiry, the attempt limit and external verifiers.
 #include "support/fake_external_verifier.hpp"
+#include "support/forwarding_store.hpp"
 #include "support/user_fixture.hpp"
 
 using namespace userstream;
@@ -191,4 +192,54 @@ TEST_CASE("verify: with an external verifier the provider decides", "[verify][ex
     verifier.forced.reset();
     CHECK(f.service.verify_human_phone(admin, v1("424242")).ok());
     CHECK(verifier.checks == 3);
+}
+
+TEST_CASE("defect 8.12: an external verifier is asked once per verification, also when the cache is stale or a "
+          "concurrent writer forces a retry", "[verify][external][issue8]") {
+    fake_external_verifier verifier;
+    user_service_config config;
+    config.phone_verifier = &verifier;
+    user_fixture f(config);
+    f.given("u1", "o1", {human_added{}});
+    REQUIRE(f.service.set_phone(admin, {"u1", "+41710000000", send_code{}}).ok());
+    REQUIRE(f.service.phone_code_sent(admin, {"u1", std::nullopt, "fake-verify-1", "VE1"}).ok());
+
+    SECTION("a stale cache: another process resent the code, so the pending verification changed") {
+        user_service other(f.store, f.auth, f.keys, f.clock, f.ids, f.config);
+        REQUIRE(other.resend_phone_code(admin, {"u1", send_code{}}).ok());
+        REQUIRE(other.phone_code_sent(admin, {"u1", std::nullopt, "fake-verify-1", "VE2"}).ok());
+        // The user types the code of the new SMS: one check, against the verification that is pending now.
+        const auto out = f.service.verify_phone(admin, {"u1", "424242"});
+        REQUIRE(out.ok());
+        CHECK(verifier.checks == 1);
+        CHECK(verifier.last_checked_id == "VE2");
+    }
+    SECTION("a concurrent writer changes the user between the read and the push") {
+        // Every append of this service first lets another writer store an unrelated event, once.
+        class interfering_store final : public forwarding_store {
+        public:
+            using forwarding_store::forwarding_store;
+            result<eventstore::append_result> append(std::vector<eventstore::aggregate_append> batch) override {
+                if (!interfered) {
+                    interfered = true;
+                    auto other = batch.front();
+                    other.expected_sequence.reset();
+                    other.events = {other.events.front()};
+                    other.events.front().event_type = "user.human.other.feature";
+                    other.events.front().payload = "{}";
+                    REQUIRE(inner_.append({std::move(other)}).ok());
+                }
+                return inner_.append(std::move(batch));
+            }
+            bool interfered = false;
+        };
+        interfering_store store(f.store);
+        user_service service(store, f.auth, f.keys, f.clock, f.ids, f.config);
+        const auto out = service.verify_phone(admin, {"u1", "424242"});
+        REQUIRE(out.ok());
+        CHECK(store.interfered);
+        // The provider's answer to the first check stands for the retry: a provider like Twilio Verify answers a
+        // second check of an approved code differently.
+        CHECK(verifier.checks == 1);
+    }
 }

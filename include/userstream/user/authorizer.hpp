@@ -15,6 +15,9 @@ namespace userstream::user {
 
 namespace permissions {
 inline constexpr std::string_view user_write = "user.write";
+// Seeing users without changing them. Matters only under `user_service_config::hide_foreign_users`, where a caller
+// with neither permission on a user's organisation is told the user does not exist.
+inline constexpr std::string_view user_read = "user.read";
 }
 
 // The authenticated caller of a command: their user id and the organisation they belong to.

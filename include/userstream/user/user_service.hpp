@@ -51,6 +51,12 @@ struct user_service_config {
     // v2 VerifyPhone requires the caller to be the user or to hold user.write on the user's org. ZITADEL checks
     // nothing; false restores that for hosts that depend on it.
     bool verify_phone_v2_requires_permission = true;
+    // ZITADEL answers PermissionDenied for another organisation's existing user but NotFound for an id that does not
+    // exist, so a caller can probe which ids exist elsewhere. When set, a caller who is not the user and holds neither
+    // user.read nor user.write on the user's organisation gets the same NotFound as for a missing user (v2 phone
+    // commands and remove_user; v1 commands filter by organisation and leak nothing). Off by default, as in ZITADEL;
+    // see docs/verification.md.
+    bool hide_foreign_users = false;
     // How often a command re-reads and re-decides after a concurrency conflict before returning it.
     unsigned conflict_retries = 3;
     // How many users' folded write models are kept between commands (0 disables the cache).

@@ -21,7 +21,7 @@ namespace userstream::user::detail {
 
 struct decision {
     std::vector<user_event> events;
-    std::optional<std::string> plain_code;  // only for return_code
+    std::optional<secret_string> plain_code;  // only for return_code
     std::string owner;                      // the resource owner for a new aggregate; empty = keep the existing one
     // Push `events`, then fail with this error anyway: a failed verification is recorded although the call fails.
     std::optional<error> reject_after_push;
@@ -29,7 +29,17 @@ struct decision {
 
 struct issued_code {
     phone_code_added event;
-    std::string plain;  // empty with an external verifier
+    secret_string plain;  // empty with an external verifier; wiped when it goes out of scope
+};
+
+// The external verifier's answers within one command. A provider such as Twilio Verify counts every check and
+// answers a second check of an approved code differently, so a command asks about each verification at most once,
+// however often it re-decides; and never on a cached model that the store has not confirmed, which could name a
+// verification that was already replaced.
+struct external_checks {
+    std::string verification_id;           // the verification asked about
+    std::optional<verifier_verdict> verdict;  // its answer
+    bool needs_fresh_state = false;         // a decision on unconfirmed state wanted to ask; read and decide again
 };
 
 // What decisions may use besides the write model.
@@ -43,9 +53,22 @@ struct decision_context {
     timestamp now;
     unsigned max_failed_verifications;
     bool verify_requires_permission;
+    bool hide_foreign_users;
+    // Whether the write model comes from the cache without a store read (user_service_config::decide_on_cached_state).
+    bool state_unconfirmed;
+    external_checks& checks;  // lives as long as the command, across re-decisions
+    // The stream the command writes to: a new code's ciphertext is bound to it (key_ring's associated data).
+    std::string_view stream_instance_id;
+    std::string_view stream_user_id;
 
     bool may_write(std::string_view org_id) const { return auth.has_permission(who, permissions::user_write, org_id); }
     bool is_self(std::string_view user_id) const { return !who.user_id.empty() && who.user_id == user_id; }
+    // Whether the caller may learn that the user exists: always, unless `hide_foreign_users` is set; then only the
+    // user themselves and callers with user.read or user.write on the user's organisation.
+    bool may_see(const phone_write_model& model, std::string_view target_user_id) const {
+        return !hide_foreign_users || is_self(target_user_id) || may_write(model.resource_owner()) ||
+               auth.has_permission(who, permissions::user_read, model.resource_owner());
+    }
     // Draws and encrypts a new code, or, with an external verifier, a code event that carries none.
     issued_code issue_code(bool returned) const;
 };
@@ -105,8 +128,10 @@ result<decision> decide_remove_user(const phone_write_model& model, const remove
 // Shared request checks.
 std::optional<error> check_caller(const caller& who);
 std::optional<error> check_user_id_v2(std::string_view user_id);
-// v2's NewUserPhoneEvents: user id present, user exists (COMMAND-ieJ2e NotFound), user initialised.
-std::optional<error> check_v2_user(const phone_write_model& model, std::string_view user_id);
+// v2's NewUserPhoneEvents: user id present, user exists (COMMAND-ieJ2e NotFound) and visible to the caller (the same
+// NotFound), user initialised.
+std::optional<error> check_v2_user(const phone_write_model& model, std::string_view user_id,
+                                   const decision_context& context);
 // v1's authorisation: user.write on the org header (or the caller's org), unless self-service. Returns the org the
 // write model is filtered by, or the error.
 result<std::string> authorize_v1(const std::optional<std::string>& org_header, const decision_context& context,

@@ -3,7 +3,8 @@
 // Reads JSON operations, one per line, from FILE or stdin, and writes one JSON result line per operation to stdout
 // (docs/scenario.md describes every operation). The store defaults to `memory:`; with `sqlite:PATH` state survives
 // between runs. Exit status: 0 when every line ran (failed operations are answers, not errors), 2 for bad
-// arguments or a store that cannot be opened.
+// arguments, a store that cannot be opened or read, or a key file beside a SQLite store that cannot be used (one
+// that is not exactly 32 bytes, say), with the reason on stderr.
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -39,11 +40,18 @@ int main(int argc, char** argv) {
         std::cerr << "scenario: " << e.what() << "\n";
         return 2;
     }
-    scenario::runner run(*store, opts);
-    // A SQLite file keeps its codes' key beside it, so a later run can still decrypt them.
-    if (store_url.rfind("sqlite:", 0) == 0 && store_url != "sqlite::memory:") {
-        const auto path = store_url.substr(store_url.rfind("sqlite://", 0) == 0 ? 9 : 7);
-        scenario::use_key_file(run.keys(), path.substr(0, path.find('?')) + ".key");
+    std::unique_ptr<scenario::runner> runner;
+    try {
+        runner = std::make_unique<scenario::runner>(*store, opts);
+        // A SQLite file keeps its codes' key beside it, so a later run can still decrypt them.
+        if (store_url.rfind("sqlite:", 0) == 0 && store_url != "sqlite::memory:") {
+            const auto path = store_url.substr(store_url.rfind("sqlite://", 0) == 0 ? 9 : 7);
+            scenario::use_key_file(runner->keys(), path.substr(0, path.find('?')) + ".key");
+        }
+    } catch (const std::exception& e) {
+        // A damaged key file, or a store that opened but cannot be read: nothing this run could answer is right.
+        std::cerr << "scenario: " << e.what() << "\n";
+        return 2;
     }
     if (opts.pretty) {
         std::cout << "# store: " << store_url << ", " << store->head().value << " events stored before this run\n";
@@ -56,6 +64,6 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    run.run(in.is_open() ? static_cast<std::istream&>(in) : std::cin, std::cout);
+    runner->run(in.is_open() ? static_cast<std::istream&>(in) : std::cin, std::cout);
     return 0;
 }

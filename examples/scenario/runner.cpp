@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include "userstream/user/errors.hpp"
@@ -22,34 +24,88 @@ struct malformed : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Raised for a line over the size caps; becomes an InvalidArgument failure line of its own id.
+struct too_large : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 constexpr error_code malformed_input{error_kind::invalid_argument, "SCENARIO-input", "Errors.Scenario.Malformed",
                                      "Malformed operation"};
+constexpr error_code too_large_input{error_kind::invalid_argument, "SCENARIO-toolarge", "Errors.Scenario.TooLarge",
+                                     "Operation too large"};
+constexpr error_code internal_failure{error_kind::internal, "SCENARIO-internal", "Errors.Scenario.Internal",
+                                      "Internal error"};
 
-const json& field(const json& op, const char* name) {
+// Parses one line, counting as it goes so that an oversized line is refused as soon as it crosses a cap, before its
+// whole tree is built. Returns a discarded value for a line that is not JSON; throws too_large.
+input parse_operation(const std::string& line) {
+    std::size_t values = 0;
+    const input::parser_callback_t count = [&values](int depth, input::parse_event_t event, input&) {
+        using event_t = input::parse_event_t;
+        const bool starts_container = event == event_t::object_start || event == event_t::array_start;
+        // A container's start comes with the depth of its parent: the line's own object starts at depth 0.
+        if (starts_container && depth >= runner::max_depth) {
+            throw too_large(fmt::format("the line nests deeper than {} levels", runner::max_depth));
+        }
+        if ((starts_container || event == event_t::value) && depth > 0 && ++values > runner::max_values) {
+            throw too_large(fmt::format("the line holds more than {} object members and array elements",
+                                        runner::max_values));
+        }
+        return true;
+    };
+    return input::parse(line, count, /*allow_exceptions=*/false);
+}
+
+// Reads the next line into `line`, keeping at most max_line_bytes of it and dropping the rest (`too_long`), so a
+// line without end costs time but no memory. Returns false at the end of the input.
+bool read_line(std::istream& in, std::string& line, bool& too_long) {
+    using traits = std::istream::traits_type;
+    line.clear();
+    too_long = false;
+    auto* buffer = in.rdbuf();
+    if (buffer == nullptr) return false;
+    bool any = false;
+    for (;;) {
+        const auto c = buffer->sbumpc();
+        if (traits::eq_int_type(c, traits::eof())) {
+            in.setstate(std::ios::eofbit);
+            return any;
+        }
+        any = true;
+        if (c == '\n') return true;
+        if (line.size() < runner::max_line_bytes) {
+            line.push_back(traits::to_char_type(c));
+        } else {
+            too_long = true;
+        }
+    }
+}
+
+const input& field(const input& op, const char* name) {
     const auto it = op.find(name);
     if (it == op.end()) throw malformed(fmt::format("missing field '{}'", name));
     return *it;
 }
 
-std::string string_field(const json& op, const char* name) {
+std::string string_field(const input& op, const char* name) {
     const auto& v = field(op, name);
     if (!v.is_string()) throw malformed(fmt::format("field '{}' must be a string", name));
     return v.get<std::string>();
 }
 
-std::optional<std::string> optional_string(const json& op, const char* name) {
+std::optional<std::string> optional_string(const input& op, const char* name) {
     if (!op.contains(name) || op[name].is_null()) return std::nullopt;
     return string_field(op, name);
 }
 
-bool optional_bool(const json& op, const char* name) {
+bool optional_bool(const input& op, const char* name) {
     if (!op.contains(name) || op[name].is_null()) return false;
     if (!op[name].is_boolean()) throw malformed(fmt::format("field '{}' must be a boolean", name));
     return op[name].get<bool>();
 }
 
 // SetPhone's oneof: at most one of sendCode / returnCode / isVerified.
-result<phone_verification> verification_of(const json& op) {
+result<phone_verification> verification_of(const input& op) {
     int given = 0;
     phone_verification how = send_code{};
     for (const char* name : {"sendCode", "returnCode"}) {
@@ -69,7 +125,8 @@ result<phone_verification> verification_of(const json& op) {
 
 }  // namespace
 
-runner::runner(eventstore::event_store& store, options opts) : store_(store), options_(opts) {
+runner::runner(eventstore::event_store& store, options opts)
+    : store_(store), options_(opts), last_write_(store.head()) {
     // Codes in the scenario are encrypted under a key that lives only as long as the run.
     keys_.add_random_key("scenario-key");
     keys_.activate("scenario-key");
@@ -90,7 +147,7 @@ void runner::rebuild_service() {
     service_ = std::make_unique<user_service>(store_, auth_, keys_, clock_, ids_, config_);
 }
 
-caller runner::caller_for(const json& op, const std::string& target_user) {
+caller runner::caller_for(const input& op, const std::string& target_user) {
     if (!op.contains("caller")) {
         // Without a caller: an administrator with user.write on every org, whose own org is the target user's
         // (what matters when a v1 op leaves out the org header).
@@ -132,7 +189,7 @@ const std::map<std::string, runner::handler, std::less<>>& runner::handlers() {
     return table;
 }
 
-json runner::execute(const json& op) {
+json runner::execute(const input& op) {
     try {
         if (!op.is_object()) throw malformed("an operation must be a JSON object");
         const std::string name = string_field(op, "op");
@@ -141,10 +198,16 @@ json runner::execute(const json& op) {
         return (this->*(it->second))(op);
     } catch (const malformed& e) {
         return failure_json(error(malformed_input, e.what()));
+    } catch (const infrastructure_error& e) {
+        // The library promises these never carry a secret, and their text tells the operator what failed.
+        return failure_json(error(internal_failure, e.what()));
+    } catch (...) {
+        // Any other exception's text is not vetted for secrets, so only its occurrence is reported.
+        return failure_json(error(internal_failure, "unexpected exception"));
     }
 }
 
-json runner::configure(const json& op) {
+json runner::configure(const input& op) {
     if (auto region = optional_string(op, "defaultRegion")) config_.phone.default_region = *region;
     if (auto policy = optional_string(op, "phonePolicy")) {
         if (!parse_phone_policy(*policy, config_.phone.policy)) {
@@ -155,30 +218,30 @@ json runner::configure(const json& op) {
     return {{"ok", true}};
 }
 
-json runner::add_human(const json& op) {
+json runner::add_human(const input& op) {
     add_human_request request{string_field(op, "userId"), string_field(op, "orgId"),
                               optional_string(op, "phone").value_or(""), optional_bool(op, "isPhoneVerified")};
     return answer(service_->add_human(caller_for(op, ""), request));
 }
 
-json runner::add_machine(const json& op) {
+json runner::add_machine(const input& op) {
     add_machine_request request{string_field(op, "userId"), string_field(op, "orgId")};
     return answer(service_->add_machine(caller_for(op, ""), request));
 }
 
-json runner::remove_user(const json& op) {
+json runner::remove_user(const input& op) {
     const auto user = string_field(op, "userId");
     return answer(service_->remove_user(caller_for(op, user), {user, optional_string(op, "orgId")}));
 }
 
-json runner::set_phone_v1(const json& op) {
+json runner::set_phone_v1(const input& op) {
     const auto user = string_field(op, "userId");
     update_human_phone_request request{user, optional_string(op, "orgId"), string_field(op, "phone"),
                                        optional_bool(op, "isPhoneVerified")};
     return answer(service_->update_human_phone(caller_for(op, user), request));
 }
 
-json runner::set_phone_v2(const json& op) {
+json runner::set_phone_v2(const input& op) {
     const auto user = string_field(op, "userId");
     auto how = verification_of(op);
     const auto phone = string_field(op, "phone");
@@ -187,7 +250,7 @@ json runner::set_phone_v2(const json& op) {
     return answer(service_->set_phone(who, {user, phone, how.value()}));
 }
 
-std::string runner::code_of(const json& op, const std::string& user) {
+std::string runner::code_of(const input& op, const std::string& user) {
     std::string code = string_field(op, "code");
     if (code == "@last_sms") {
         const auto it = last_sms_code_.find(user);
@@ -197,25 +260,25 @@ std::string runner::code_of(const json& op, const std::string& user) {
     return code;
 }
 
-json runner::verify_phone_v1(const json& op) {
+json runner::verify_phone_v1(const input& op) {
     const auto user = string_field(op, "userId");
     verify_human_phone_request request{user, optional_string(op, "orgId"), code_of(op, user)};
     return answer(service_->verify_human_phone(caller_for(op, user), request));
 }
 
-json runner::verify_phone_v2(const json& op) {
+json runner::verify_phone_v2(const input& op) {
     const auto user = string_field(op, "userId");
     verify_phone_request request{user, code_of(op, user)};
     return answer(service_->verify_phone(caller_for(op, user), request));
 }
 
-json runner::resend_code_v1(const json& op) {
+json runner::resend_code_v1(const input& op) {
     const auto user = string_field(op, "userId");
     resend_human_phone_verification_request request{user, optional_string(op, "orgId")};
     return answer(service_->resend_human_phone_verification(caller_for(op, user), request));
 }
 
-json runner::resend_code_v2(const json& op) {
+json runner::resend_code_v2(const input& op) {
     const auto user = string_field(op, "userId");
     if (op.contains("isVerified")) throw malformed("resend_code_v2 takes sendCode or returnCode");
     auto how = verification_of(op);
@@ -225,18 +288,18 @@ json runner::resend_code_v2(const json& op) {
     return answer(service_->resend_phone_code(who, {user, delivery}));
 }
 
-json runner::remove_phone_v1(const json& op) {
+json runner::remove_phone_v1(const input& op) {
     const auto user = string_field(op, "userId");
     remove_human_phone_request request{user, optional_string(op, "orgId")};
     return answer(service_->remove_human_phone(caller_for(op, user), request));
 }
 
-json runner::remove_phone_v2(const json& op) {
+json runner::remove_phone_v2(const input& op) {
     const auto user = string_field(op, "userId");
     return answer(service_->remove_phone(caller_for(op, user), {user}));
 }
 
-json runner::code_sent(const json& op) {
+json runner::code_sent(const input& op) {
     const auto user = string_field(op, "userId");
     phone_code_sent_request request{user, optional_string(op, "orgId"), "", ""};
     if (op.contains("generatorInfo")) {
@@ -248,68 +311,91 @@ json runner::code_sent(const json& op) {
     return answer(service_->phone_code_sent(caller_for(op, user), request));
 }
 
-json runner::advance_clock(const json& op) {
-    const auto& seconds = field(op, "seconds");
-    if (!seconds.is_number() || seconds.get<double>() < 0) throw malformed("field 'seconds' must be a number >= 0");
-    clock_.advance(std::chrono::microseconds(static_cast<std::int64_t>(seconds.get<double>() * 1e6)));
+json runner::advance_clock(const input& op) {
+    const auto& field_value = field(op, "seconds");
+    // Bounded before any conversion: converting a double past the int64 range is undefined behaviour. The test is
+    // written so that NaN fails it too.
+    const double seconds = field_value.is_number() ? field_value.get<double>() : -1;
+    if (!(seconds >= 0 && seconds <= static_cast<double>(max_advance_seconds))) {
+        throw malformed(fmt::format("field 'seconds' must be a number from 0 to {} (100 years)", max_advance_seconds));
+    }
+    const std::chrono::microseconds by(static_cast<std::int64_t>(seconds * 1e6));
+    if (clock_.now() > latest_rfc3339 - by) {
+        throw malformed(fmt::format("the clock would pass {}, the last time RFC 3339 can write",
+                                    format_rfc3339(latest_rfc3339)));
+    }
+    clock_.advance(by);
     return {{"ok", true}, {"now", format_rfc3339(clock_.now())}};
 }
 
-json runner::deliver_sms(const json&) {
+json runner::deliver_sms(const input&) {
     sms_outbox outbox(store_, *service_, keys_, clock_, sms_, checkpoints_);
     const auto report = outbox.run_once();
     last_write_ = std::max(last_write_, store_.head());  // the outbox stored code.sent events
     json messages = json::array();
     for (const auto& sms : sms_.take()) {
-        json message = {{"userId", sms.user_id}, {"phone", sms.phone.e164()}, {"code", sms.code}};
+        const std::string code(sms.code.view());  // the console "delivers" the code in the answer
+        json message = {{"userId", sms.user_id}, {"phone", sms.phone.e164()}, {"code", code}};
         if (sms.expires_at) message["expiresAt"] = format_rfc3339(*sms.expires_at);
-        last_sms_code_[sms.user_id] = sms.code;
+        last_sms_code_[sms.user_id] = code;
         messages.push_back(std::move(message));
     }
     return {{"ok", true}, {"messages", std::move(messages)}, {"skipped", report.skipped}, {"givenUp", report.given_up}};
 }
 
-json runner::details(const json& op) {
+json runner::details(const input& op) {
     const auto found = projections_->get_user_details(config_.instance_id, string_field(op, "userId"), {last_write_});
     if (!found) return failure_json(found.err());
     return {{"ok", true}, {"details", details_json(found.value())}};
 }
 
-json runner::get_phone(const json& op) {
+json runner::get_phone(const input& op) {
     const auto found = projections_->get_human_phone(config_.instance_id, string_field(op, "userId"), {last_write_});
     if (!found) return failure_json(found.err());
     return {{"ok", true}, {"phone", found->phone}, {"isPhoneVerified", found->is_verified}};
 }
 
-json runner::events(const json& op) {
+json runner::events(const input& op) {
     return {{"ok", true}, {"events", events_json(get_user_events(store_, config_.instance_id, string_field(op, "userId")))}};
+}
+
+json runner::answer_line(const std::string& line, bool too_long) {
+    try {
+        if (too_long) {
+            throw too_large(fmt::format("the line is longer than {} bytes", max_line_bytes));
+        }
+        const input op = parse_operation(line);
+        if (op.is_discarded()) return failure_json(error(malformed_input, "the line is not JSON"));
+        return execute(op);
+    } catch (const too_large& e) {
+        return failure_json(error(too_large_input, e.what()));
+    } catch (...) {
+        return failure_json(error(internal_failure, "unexpected exception"));  // e.g. out of memory
+    }
 }
 
 int runner::run(std::istream& in, std::ostream& out) {
     int failures = 0;
     std::string line;
+    bool too_long = false;
     bool in_narration = false;
-    while (std::getline(in, line)) {
+    while (read_line(in, line, too_long)) {
         const auto first = line.find_first_not_of(" \t\r");
-        if (first == std::string::npos) continue;
-        if (line[first] == '#') {
+        if (first == std::string::npos && !too_long) continue;
+        if (first != std::string::npos && line[first] == '#') {  // a comment, however long
             if (options_.pretty) out << (in_narration ? "" : "\n") << line.substr(first) << "\n";  // the narration
             in_narration = true;
             continue;
         }
         in_narration = false;
-        json answer;
-        const json op = json::parse(line, nullptr, /*allow_exceptions=*/false);
-        if (op.is_discarded()) {
-            answer = failure_json(error(malformed_input, "the line is not JSON"));
-        } else {
-            answer = execute(op);
-        }
+        const json answer = answer_line(line, too_long);
         if (!answer["ok"].get<bool>()) ++failures;
         if (options_.pretty) {
-            out << "> " << line.substr(first) << "\n" << pretty_text(answer);
+            out << "> " << line.substr(std::min(first, line.size())) << (too_long ? " ..." : "") << "\n"
+                << pretty_text(answer);
         } else {
-            out << answer.dump() << "\n";
+            // Replacing invalid UTF-8 (say, in a store's error text) keeps the line JSON instead of throwing.
+            out << answer.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
         }
         out.flush();
     }

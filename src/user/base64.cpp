@@ -1,63 +1,45 @@
+// Base64 through OpenSSL, which the library links for its crypto anyway. EVP_DecodeBlock is lenient (it skips
+// surrounding white space and decodes padding as zero bytes), so the text is checked first: only the standard
+// alphabet, a length that is a multiple of four, and at most two '=' at the very end.
 #include "detail/base64.hpp"
 
-#include <array>
+#include <openssl/evp.h>
+
+#include <climits>
+#include <stdexcept>
 
 namespace userstream::user::detail {
 
 namespace {
-constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-constexpr std::array<signed char, 256> make_reverse() {
-    std::array<signed char, 256> table{};
-    for (auto& v : table) v = -1;
-    for (std::size_t i = 0; i < alphabet.size(); ++i) table[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
-    return table;
+bool is_alphabet(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
-constexpr auto reverse = make_reverse();
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < bytes.size(); i += 3) {
-        const unsigned v = static_cast<unsigned char>(bytes[i]) << 16 | static_cast<unsigned char>(bytes[i + 1]) << 8 |
-                           static_cast<unsigned char>(bytes[i + 2]);
-        for (int shift : {18, 12, 6, 0}) out.push_back(alphabet[(v >> shift) & 63]);
-    }
-    if (const std::size_t rest = bytes.size() - i; rest > 0) {
-        unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-        if (rest == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-        out.push_back(alphabet[(v >> 18) & 63]);
-        out.push_back(alphabet[(v >> 12) & 63]);
-        out.push_back(rest == 2 ? alphabet[(v >> 6) & 63] : '=');
-        out.push_back('=');
-    }
+    if (bytes.size() > INT_MAX / 4 * 3) throw std::length_error("base64_encode: input too large");
+    std::string out((bytes.size() + 2) / 3 * 4 + 1, '\0');  // EVP_EncodeBlock writes a terminating NUL
+    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                        reinterpret_cast<const unsigned char*>(bytes.data()),
+                                        static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(written));
     return out;
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
-    if (text.size() % 4 != 0) return std::nullopt;
-    std::string out;
-    out.reserve(text.size() / 4 * 3);
-    for (std::size_t i = 0; i < text.size(); i += 4) {
-        unsigned v = 0;
-        int padding = 0;
-        for (std::size_t j = 0; j < 4; ++j) {
-            const char c = text[i + j];
-            if (c == '=' && i + 4 == text.size() && j >= 2) {
-                ++padding;
-                v <<= 6;
-                continue;
-            }
-            const int d = reverse[static_cast<unsigned char>(c)];
-            if (d < 0 || padding > 0) return std::nullopt;
-            v = v << 6 | static_cast<unsigned>(d);
-        }
-        out.push_back(static_cast<char>((v >> 16) & 0xFF));
-        if (padding < 2) out.push_back(static_cast<char>((v >> 8) & 0xFF));
-        if (padding < 1) out.push_back(static_cast<char>(v & 0xFF));
+    if (text.size() % 4 != 0 || text.size() > INT_MAX) return std::nullopt;
+    std::size_t padding = 0;
+    while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+    for (std::size_t i = 0; i + padding < text.size(); ++i) {
+        if (!is_alphabet(text[i])) return std::nullopt;
     }
+    if (text.empty()) return std::string();
+    std::string out(text.size() / 4 * 3, '\0');
+    const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                        reinterpret_cast<const unsigned char*>(text.data()),
+                                        static_cast<int>(text.size()));
+    if (written < 0 || static_cast<std::size_t>(written) != out.size()) return std::nullopt;
+    out.resize(out.size() - padding);  // EVP_DecodeBlock counts the padding as decoded zero bytes
     return out;
 }
 

@@ -104,6 +104,38 @@ TEST_CASE("malformed payloads give a decode error naming the event", "[codec]") 
     CHECK_FALSE(decode(envelope("user.human.avatar.added", "{}"), unknown_event_policy::skip).has_value());
 }
 
+TEST_CASE("a code's ciphertext is strict standard base64 in the payload", "[codec]") {
+    const auto crypted_of = [](const std::string& text) -> std::optional<std::string> {
+        const auto payload = R"({"code":{"CryptoType":0,"Algorithm":"aes-256-gcm","KeyID":"k","Crypted":")" + text +
+                             R"("},"expiry":300000000000})";
+        try {
+            const auto decoded = decode(envelope("user.human.phone.code.added", payload));
+            return std::get<phone_code_added>(*decoded).code->crypted;
+        } catch (const decode_error&) {
+            return std::nullopt;
+        }
+    };
+    // Go's encoding/json writes []byte as padded standard base64 (RFC 4648 section 4).
+    CHECK(crypted_of("") == std::string());
+    CHECK(crypted_of("Zg==") == std::string("f"));
+    CHECK(crypted_of("Zm8=") == std::string("fo"));
+    CHECK(crypted_of("Zm9v") == std::string("foo"));
+    CHECK(crypted_of("+/8A") == std::string("\xFB\xFF\x00", 3));
+    for (const char* bad : {"Zg", "Zg=", "Zg===", "Z===", "=Zg=", "Zg=a", "Zm 9v", " Zm9v", "Zm9v\n", "Zm9-", "Zm9_"}) {
+        INFO(bad);
+        CHECK_FALSE(crypted_of(bad).has_value());
+    }
+    // Encoding is the inverse: every byte value survives a round trip.
+    std::string all_bytes;
+    for (int b = 0; b < 256; ++b) all_bytes.push_back(static_cast<char>(b));
+    phone_code_added added;
+    added.code = encrypted_value{0, "aes-256-gcm", "k", all_bytes};
+    const auto encoded = encode(user_event{added});
+    CHECK(encoded.payload.find("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g") != std::string::npos);
+    const auto back = decode(envelope("user.human.phone.code.added", encoded.payload));
+    CHECK(std::get<phone_code_added>(*back).code->crypted == all_bytes);
+}
+
 TEST_CASE("the codec knows current and legacy names", "[codec]") {
     const auto known = known_event_types();
     CHECK(known.size() == 22);

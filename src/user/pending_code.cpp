@@ -15,18 +15,21 @@ bool expired(const pending_code& code, timestamp now) {
 }  // namespace
 
 issued_code decision_context::issue_code(bool returned) const {
-    issued_code out;
-    if (verifier != nullptr) {
-        // The provider creates and checks the code; nothing secret is stored here.
-        out.event.generator_id = verifier->config_id();
-        out.event.code_returned = false;
-        return out;
+    if (!effects.code) {
+        issued_code drawn;
+        if (verifier != nullptr) {
+            // The provider creates and checks the code; nothing secret is stored here.
+            drawn.event.generator_id = verifier->config_id();
+        } else {
+            drawn.plain = generate_code(code_config);
+            drawn.event.code =
+                keys.encrypt(drawn.plain.view(), {stream_instance_id, stream_user_id, event_types::phone_code_added});
+            drawn.event.expiry = code_config.expiry;
+        }
+        effects.code = std::move(drawn);
     }
-    out.plain = generate_code(code_config);
-    out.event.code =
-        keys.encrypt(out.plain.view(), {stream_instance_id, stream_user_id, event_types::phone_code_added});
-    out.event.expiry = code_config.expiry;
-    out.event.code_returned = returned;
+    issued_code out = *effects.code;
+    out.event.code_returned = returned && verifier == nullptr;
     return out;
 }
 
@@ -46,16 +49,16 @@ bool pending_code_matches(const phone_write_model& model, std::string_view code,
             throw infrastructure_error("phone verification: the pending code belongs to external verifier '" +
                                        pending.generator_id + "', but none is configured");
         }
-        auto& checks = context.checks;
+        auto& effects = context.effects;
         if (context.state_unconfirmed) {
-            checks.needs_fresh_state = true;
+            effects.needs_fresh_state = true;
             return false;
         }
-        if (!checks.verdict || checks.verification_id != pending.verification_id) {
-            checks.verdict = context.verifier->check_code(pending.verification_id, code);
-            checks.verification_id = pending.verification_id;
+        if (!effects.verdict || effects.verification_id != pending.verification_id) {
+            effects.verdict = context.verifier->check_code(pending.verification_id, code);
+            effects.verification_id = pending.verification_id;
         }
-        return *checks.verdict == verifier_verdict::approved;
+        return *effects.verdict == verifier_verdict::approved;
     }
     return false;
 }

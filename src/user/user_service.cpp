@@ -63,7 +63,7 @@ result<command_outcome> user_service::execute(const caller& who, const std::stri
     // freshly read model before it is returned. Only the uncontended success path saves the read, which is the
     // common one.
     std::optional<phone_write_model> unread = config_.decide_on_cached_state ? cache_.get(user_id) : std::nullopt;
-    detail::external_checks checks;
+    detail::command_effects effects;
     for (unsigned conflicts = 0;;) {
         // All events of one push share one timestamp, as ZITADEL's share the transaction start; expiry checks use
         // the same instant.
@@ -79,14 +79,14 @@ result<command_outcome> user_service::execute(const caller& who, const std::stri
                                                config_.verify_phone_v2_requires_permission,
                                                config_.hide_foreign_users,
                                                /*state_unconfirmed=*/static_cast<bool>(unread),
-                                               checks,
+                                               effects,
                                                config_.instance_id,
                                                user_id};
         const bool read_now = !unread;
         phone_write_model model = read_now ? load(user_id) : std::move(*unread);
         unread.reset();
         result<detail::decision> decided = decide(model, context);
-        if (!read_now && checks.needs_fresh_state) continue;  // asking the provider needs state the store confirmed
+        if (!read_now && effects.needs_fresh_state) continue;  // asking the provider needs state the store confirmed
         if (!decided) {
             if (!read_now) continue;  // decide again on what the store holds now
             return std::move(decided).err();

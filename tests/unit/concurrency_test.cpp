@@ -21,6 +21,7 @@ public:
 
     result<eventstore::append_result> append(std::vector<eventstore::aggregate_append> batch) override {
         ++attempts;
+        tried.push_back(batch);
         if (remaining_ > 0) {
             --remaining_;
             eventstore::aggregate_append other{batch.front().aggregate, batch.front().owner, std::nullopt, {}};
@@ -31,6 +32,7 @@ public:
         return inner_.append(std::move(batch));
     }
     int attempts = 0;
+    std::vector<std::vector<eventstore::aggregate_append>> tried;  // every push this service attempted
 
 private:
     int remaining_;
@@ -54,6 +56,30 @@ TEST_CASE("a concurrent write is retried after re-reading and re-deciding", "[co
     CHECK(types_of(stream) ==
           types({et::human_added, et::phone_changed, et::phone_changed, et::phone_changed, et::phone_verified}));
     CHECK(out->details.sequence.value == 5);
+}
+
+TEST_CASE("a re-decision after a conflict stores the code the first decision drew: decisions draw nothing twice",
+          "[concurrency][codes]") {
+    user_fixture f;
+    f.given("u1", "o1", {human_added{}});
+    interfering_store store(f.store, 2);
+    user_service service(store, f.auth, f.keys, f.clock, f.ids, f.config);
+
+    auto out = service.set_phone(admin, {"u1", "+41 71 000 00 00", return_code{}});
+    REQUIRE(out.ok());
+    REQUIRE(store.tried.size() == 3);
+    // Each attempt carried the same code event, ciphertext and nonce included, and that is the one stored.
+    const auto code_payload = [](const std::vector<eventstore::aggregate_append>& batch) {
+        return batch.front().events.back().payload;
+    };
+    CHECK(code_payload(store.tried[1]) == code_payload(store.tried[0]));
+    CHECK(code_payload(store.tried[2]) == code_payload(store.tried[0]));
+    const auto stored = f.stream("u1").back();
+    REQUIRE(stored.event_type == et::phone_code_added);
+    CHECK(stored.payload == code_payload(store.tried[0]));
+    // The returned code is the stored one.
+    const auto added = std::get<phone_code_added>(*decode(stored));
+    CHECK(f.keys.decrypt(*added.code, code_binding(stored)) == *out->verification_code);
 }
 
 TEST_CASE("the re-decision sees the concurrent change", "[concurrency]") {

@@ -32,14 +32,16 @@ struct issued_code {
     secret_string plain;  // empty with an external verifier; wiped when it goes out of scope
 };
 
-// The external verifier's answers within one command. A provider such as Twilio Verify counts every check and
-// answers a second check of an approved code differently, so a command asks about each verification at most once,
-// however often it re-decides; and never on a cached model that the store has not confirmed, which could name a
-// verification that was already replaced.
-struct external_checks {
-    std::string verification_id;           // the verification asked about
+// What a command draws, encrypts and asks outside the store, kept for the whole command so that re-deciding after a
+// conflict repeats none of it: the code is drawn and encrypted once (a retry stores the code the first decision drew),
+// and the external verifier is asked about each verification at most once. A provider such as Twilio Verify counts
+// every check and answers a second check of an approved code differently. It is never asked on a cached model that
+// the store has not confirmed, which could name a verification that was already replaced.
+struct command_effects {
+    std::optional<issued_code> code;          // the code drawn for this command
+    std::string verification_id;              // the verification the provider was asked about
     std::optional<verifier_verdict> verdict;  // its answer
-    bool needs_fresh_state = false;         // a decision on unconfirmed state wanted to ask; read and decide again
+    bool needs_fresh_state = false;           // a decision on unconfirmed state wanted to ask; read and decide again
 };
 
 // What decisions may use besides the write model.
@@ -56,7 +58,7 @@ struct decision_context {
     bool hide_foreign_users;
     // Whether the write model comes from the cache without a store read (user_service_config::decide_on_cached_state).
     bool state_unconfirmed;
-    external_checks& checks;  // lives as long as the command, across re-decisions
+    command_effects& effects;  // lives as long as the command, across re-decisions
     // The stream the command writes to: a new code's ciphertext is bound to it (key_ring's associated data).
     std::string_view stream_instance_id;
     std::string_view stream_user_id;
@@ -69,7 +71,7 @@ struct decision_context {
         return !hide_foreign_users || is_self(target_user_id) || may_write(model.resource_owner()) ||
                auth.has_permission(who, permissions::user_read, model.resource_owner());
     }
-    // Draws and encrypts a new code, or, with an external verifier, a code event that carries none.
+    // Draws and encrypts a new code (once per command), or, with an external verifier, a code event that carries none.
     issued_code issue_code(bool returned) const;
 };
 

@@ -8,7 +8,7 @@
 
 #include "userstream/user/errors.hpp"
 #include "userstream/user/sms_outbox.hpp"
-#include "userstream/user/user_queries.hpp"
+#include "userstream/user/stream_queries.hpp"
 
 namespace scenario {
 

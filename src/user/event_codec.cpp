@@ -233,6 +233,14 @@ std::string_view current_event_type(std::string_view stored_type) noexcept {
     return stored_type;
 }
 
+std::vector<std::string> stored_event_types(std::string_view current_type) {
+    std::vector<std::string> out;
+    for (const auto& entry : decoders) {
+        if (entry.type == current_type || entry.current == current_type) out.emplace_back(entry.type);
+    }
+    return out;
+}
+
 secret_binding code_binding(const eventstore::stored_event& event) noexcept {
     return {event.aggregate.instance_id, event.aggregate.aggregate_id, current_event_type(event.event_type)};
 }

@@ -14,14 +14,9 @@ namespace {
 
 namespace et = event_types;
 
-// Current and legacy names of the code event.
-const std::vector<std::string> code_event_types{std::string(et::phone_code_added), "user.phone.code.added"};
-
-// Events after a code that make sending it pointless.
-constexpr std::array<std::string_view, 11> superseding_types{
-    et::phone_code_added,    et::phone_code_sent,    et::phone_changed,      et::phone_verified,
-    et::phone_removed,       et::user_removed,       "user.phone.code.added", "user.phone.code.sent",
-    "user.phone.changed",    "user.phone.verified",  "user.phone.removed",
+// Events after a code that make sending it pointless (current names; legacy names are mapped to these first).
+constexpr std::array<std::string_view, 6> superseding_types{
+    et::phone_code_added, et::phone_code_sent, et::phone_changed, et::phone_verified, et::phone_removed, et::user_removed,
 };
 
 void default_sleep(std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); }
@@ -63,7 +58,8 @@ sms_outbox::~sms_outbox() { stop(); }
 bool sms_outbox::superseded(const eventstore::stored_event& event) const {
     const auto later = store_.read_aggregate(event.aggregate, event.sequence);
     return std::any_of(later.begin(), later.end(), [](const eventstore::stored_event& e) {
-        return std::find(superseding_types.begin(), superseding_types.end(), e.event_type) != superseding_types.end();
+        const auto type = current_event_type(e.event_type);
+        return std::find(superseding_types.begin(), superseding_types.end(), type) != superseding_types.end();
     });
 }
 
@@ -92,7 +88,7 @@ sms_outbox::outcome sms_outbox::handle(const eventstore::stored_event& event) {
     if (superseded(event)) return outcome::skipped;
 
     const std::string& user_id = event.aggregate.aggregate_id;
-    phone_write_model model;
+    user_write_model model;
     try {
         model = users_.load(user_id);
     } catch (const decode_error& e) {
@@ -162,7 +158,8 @@ sms_outbox::outcome sms_outbox::handle(const eventstore::stored_event& event) {
 
 sms_outbox::report sms_outbox::run_once() {
     report totals;
-    const eventstore::global_filter filter{users_.config().instance_id, {std::string(aggregate_type)}, code_event_types};
+    const eventstore::global_filter filter{users_.config().instance_id, {std::string(aggregate_type)},
+                                           stored_event_types(et::phone_code_added)};
     auto position = checkpoints_.load(config_.reader_name);
     for (;;) {
         const auto page = store_.read_global(position, filter, config_.page_size);

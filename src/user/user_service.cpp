@@ -1,6 +1,6 @@
 #include "userstream/user/user_service.hpp"
 
-#include "detail/decisions.hpp"
+#include "decisions/decisions.hpp"
 #include "userstream/core/text.hpp"
 #include "userstream/eventstore/errors.hpp"
 #include "userstream/user/errors.hpp"
@@ -46,10 +46,10 @@ user_service::user_service(eventstore::event_store& store, const authorizer& aut
       config_(std::move(config)),
       cache_(config_.write_model_cache_capacity) {}
 
-phone_write_model user_service::load(const std::string& user_id) const {
+user_write_model user_service::load(const std::string& user_id) const {
     // No stored user can have an id that is not valid text (commands reject it), and a store need not accept it.
     if (!is_valid_text(user_id)) return {};
-    phone_write_model model = cache_.get(user_id).value_or(phone_write_model{});
+    user_write_model model = cache_.get(user_id).value_or(user_write_model{});
     const auto tail = store_.read_aggregate(user_key(config_, user_id), model.sequence());
     for (const auto& event : tail) model.apply(event);
     if (!tail.empty()) cache_.put(user_id, model);
@@ -62,7 +62,7 @@ result<command_outcome> user_service::execute(const caller& who, const std::stri
     // the store's expected-sequence check, which fails if the cache was stale, and a rejection is confirmed on a
     // freshly read model before it is returned. Only the uncontended success path saves the read, which is the
     // common one.
-    std::optional<phone_write_model> unread = config_.decide_on_cached_state ? cache_.get(user_id) : std::nullopt;
+    std::optional<user_write_model> unread = config_.decide_on_cached_state ? cache_.get(user_id) : std::nullopt;
     detail::command_effects effects;
     for (unsigned conflicts = 0;;) {
         // All events of one push share one timestamp, as ZITADEL's share the transaction start; expiry checks use
@@ -83,7 +83,7 @@ result<command_outcome> user_service::execute(const caller& who, const std::stri
                                                config_.instance_id,
                                                user_id};
         const bool read_now = !unread;
-        phone_write_model model = read_now ? load(user_id) : std::move(*unread);
+        user_write_model model = read_now ? load(user_id) : std::move(*unread);
         unread.reset();
         result<detail::decision> decided = decide(model, context);
         if (!read_now && effects.needs_fresh_state) continue;  // asking the provider needs state the store confirmed
@@ -131,7 +131,7 @@ result<command_outcome> user_service::update_human_phone(const caller& who,
     if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", or_empty(request.org_id)}, {"phone", request.phone}})) return std::move(*rejected);
     // Normalised once, before the lookup (ZITADEL's order), and reused by every retry.
     const auto phone = normalize_phone_v1(request.phone, config_.phone);
-    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, request.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_update_human_phone(model, request, phone, ctx);
     });
 }
@@ -139,7 +139,7 @@ result<command_outcome> user_service::update_human_phone(const caller& who,
 result<command_outcome> user_service::set_phone(const caller& who, const set_phone_request& request) {
     if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"phone", request.phone}})) return std::move(*rejected);
     detail::lazy_phone phone(request.phone, &normalize_phone_v2);
-    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, request.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_set_phone(model, request, phone, ctx);
     });
 }
@@ -147,14 +147,14 @@ result<command_outcome> user_service::set_phone(const caller& who, const set_pho
 result<command_outcome> user_service::verify_human_phone(const caller& who,
                                                          const verify_human_phone_request& request) {
     if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", or_empty(request.org_id)}, {"verificationCode", request.code}})) return std::move(*rejected);
-    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, request.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_verify_human_phone(model, request, ctx);
     });
 }
 
 result<command_outcome> user_service::verify_phone(const caller& who, const verify_phone_request& request) {
     if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"verificationCode", request.code}})) return std::move(*rejected);
-    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, request.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_verify_phone(model, request, ctx);
     });
 }
@@ -162,28 +162,28 @@ result<command_outcome> user_service::verify_phone(const caller& who, const veri
 result<command_outcome> user_service::resend_human_phone_verification(
     const caller& who, const resend_human_phone_verification_request& request) {
     if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", or_empty(request.org_id)}})) return std::move(*rejected);
-    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, request.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_resend_human_phone(model, request, ctx);
     });
 }
 
 result<command_outcome> user_service::resend_phone_code(const caller& who, const resend_phone_code_request& request) {
     if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}})) return std::move(*rejected);
-    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, request.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_resend_phone_code(model, request, ctx);
     });
 }
 
 result<command_outcome> user_service::remove_human_phone(const caller& who, const remove_human_phone_request& request) {
     if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", or_empty(request.org_id)}})) return std::move(*rejected);
-    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, request.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_remove_human_phone(model, request, ctx);
     });
 }
 
 result<command_outcome> user_service::remove_phone(const caller& who, const remove_phone_request& request) {
     if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}})) return std::move(*rejected);
-    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, request.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_remove_phone(model, request, ctx);
     });
 }
@@ -193,7 +193,7 @@ result<command_outcome> user_service::phone_code_sent(const caller& who, const p
                                                {"orgId", or_empty(request.org_id)},
                                                {"generatorId", request.generator_id},
                                                {"verificationId", request.verification_id}})) return std::move(*rejected);
-    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, request.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_phone_code_sent(model, request, ctx);
     });
 }
@@ -203,7 +203,7 @@ result<command_outcome> user_service::set_my_phone(const caller& who, std::strin
     // Self-service can never mark the phone verified.
     const update_human_phone_request request{who.user_id, who.org_id, std::string(phone), false};
     const auto normalized = normalize_phone_v1(request.phone, config_.phone);
-    return execute(who, who.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, who.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_update_human_phone(model, request, normalized, ctx, /*self_service=*/true);
     });
 }
@@ -211,7 +211,7 @@ result<command_outcome> user_service::set_my_phone(const caller& who, std::strin
 result<command_outcome> user_service::verify_my_phone(const caller& who, std::string_view code) {
     if (auto rejected = reject_invalid_text(who, {{"verificationCode", code}})) return std::move(*rejected);
     const verify_human_phone_request request{who.user_id, who.org_id, std::string(code)};
-    return execute(who, who.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, who.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_verify_human_phone(model, request, ctx, /*self_service=*/true);
     });
 }
@@ -219,7 +219,7 @@ result<command_outcome> user_service::verify_my_phone(const caller& who, std::st
 result<command_outcome> user_service::resend_my_phone_verification(const caller& who) {
     if (auto rejected = reject_invalid_text(who, {})) return std::move(*rejected);
     const resend_human_phone_verification_request request{who.user_id, who.org_id};
-    return execute(who, who.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, who.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_resend_human_phone(model, request, ctx, /*self_service=*/true);
     });
 }
@@ -227,7 +227,7 @@ result<command_outcome> user_service::resend_my_phone_verification(const caller&
 result<command_outcome> user_service::remove_my_phone(const caller& who) {
     if (auto rejected = reject_invalid_text(who, {})) return std::move(*rejected);
     const remove_human_phone_request request{who.user_id, who.org_id};
-    return execute(who, who.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, who.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_remove_human_phone(model, request, ctx, /*self_service=*/true);
     });
 }
@@ -237,7 +237,7 @@ result<command_outcome> user_service::add_human(const caller& who, const add_hum
     add_human_request with_id = request;
     if (with_id.user_id.empty()) with_id.user_id = ids_.next_id();
     const auto phone = normalize_phone_v2(request.phone, config_.phone);
-    return execute(who, with_id.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, with_id.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_add_human(model, with_id, phone, ctx);
     });
 }
@@ -246,14 +246,14 @@ result<command_outcome> user_service::add_machine(const caller& who, const add_m
     if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", request.org_id}})) return std::move(*rejected);
     add_machine_request with_id = request;
     if (with_id.user_id.empty()) with_id.user_id = ids_.next_id();
-    return execute(who, with_id.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, with_id.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_add_machine(model, with_id, ctx);
     });
 }
 
 result<command_outcome> user_service::remove_user(const caller& who, const remove_user_request& request) {
     if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", or_empty(request.org_id)}})) return std::move(*rejected);
-    return execute(who, request.user_id, [&](const phone_write_model& model, const detail::decision_context& ctx) {
+    return execute(who, request.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {
         return detail::decide_remove_user(model, request, ctx);
     });
 }

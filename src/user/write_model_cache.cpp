@@ -2,14 +2,14 @@
 
 namespace userstream::user {
 
-std::optional<phone_write_model> write_model_cache::get(const std::string& user_id) const {
+std::optional<user_write_model> write_model_cache::get(const std::string& user_id) const {
     std::lock_guard lock(mutex_);
     const auto it = models_.find(user_id);
     if (it == models_.end()) return std::nullopt;
     return it->second;
 }
 
-void write_model_cache::put(const std::string& user_id, const phone_write_model& model) {
+void write_model_cache::put(const std::string& user_id, const user_write_model& model) {
     if (capacity_ == 0) return;
     std::lock_guard lock(mutex_);
     const auto it = models_.find(user_id);

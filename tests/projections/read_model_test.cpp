@@ -7,7 +7,7 @@
 #include "userstream/projections/projection_runner.hpp"
 #include "userstream/projections/user_queries.hpp"
 #include "userstream/user/errors.hpp"
-#include "userstream/user/user_queries.hpp"
+#include "userstream/user/stream_queries.hpp"
 
 using namespace userstream;
 using namespace userstream::testing;

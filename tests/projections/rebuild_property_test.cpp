@@ -6,7 +6,7 @@
 #include "support/backends.hpp"
 #include "support/world.hpp"
 #include "userstream/projections/projection_runner.hpp"
-#include "userstream/user/user_queries.hpp"
+#include "userstream/user/stream_queries.hpp"
 
 using namespace userstream;
 using namespace userstream::testing;

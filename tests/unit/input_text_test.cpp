@@ -3,7 +3,7 @@
 // character limits.
 #include "support/user_fixture.hpp"
 #include "userstream/core/text.hpp"
-#include "userstream/user/user_queries.hpp"
+#include "userstream/user/stream_queries.hpp"
 
 using namespace userstream;
 using namespace userstream::testing;

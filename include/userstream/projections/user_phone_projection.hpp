@@ -21,7 +21,7 @@
 
 #include "userstream/eventstore/object_details.hpp"
 #include "userstream/projections/projection.hpp"
-#include "userstream/user/phone_write_model.hpp"
+#include "userstream/user/user_write_model.hpp"
 
 namespace userstream::projections {
 

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "userstream/eventstore/stored_event.hpp"
 #include "userstream/user/events.hpp"
@@ -39,6 +40,10 @@ std::span<const std::string_view> known_event_types() noexcept;
 // The current type name for a stored type name: itself, or for a ZITADEL legacy v1 name its current twin
 // (`user.phone.code.added` -> `user.human.phone.code.added`). Unknown names are returned unchanged.
 std::string_view current_event_type(std::string_view stored_type) noexcept;
+
+// Every name an event of `current_type` may be stored under: the current name, then ZITADEL's legacy v1 name if it
+// has one (for filtering a global read).
+std::vector<std::string> stored_event_types(std::string_view current_type);
 
 // What a secret in this stored event's payload is bound to (key_ring's associated data): the event's instance, its
 // user and its current type name. The views point into `event` and into static storage.

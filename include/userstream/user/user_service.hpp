@@ -31,7 +31,7 @@
 #include "userstream/user/external_verifier.hpp"
 #include "userstream/user/key_ring.hpp"
 #include "userstream/user/phone_number.hpp"
-#include "userstream/user/phone_write_model.hpp"
+#include "userstream/user/user_write_model.hpp"
 #include "userstream/user/verification_code.hpp"
 #include "userstream/user/write_model_cache.hpp"
 
@@ -112,7 +112,7 @@ public:
     result<command_outcome> remove_user(const caller& who, const remove_user_request& request);
 
     // The user's current write model: the cached fold advanced by the events stored since, or a full fold.
-    phone_write_model load(const std::string& user_id) const;
+    user_write_model load(const std::string& user_id) const;
 
     const user_service_config& config() const noexcept { return config_; }
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "userstream/user/phone_write_model.hpp"
+#include "userstream/user/user_write_model.hpp"
 
 namespace userstream::user {
 
@@ -24,16 +24,16 @@ class write_model_cache {
 public:
     explicit write_model_cache(std::size_t capacity = 100'000) : capacity_(capacity) {}
 
-    std::optional<phone_write_model> get(const std::string& user_id) const;
+    std::optional<user_write_model> get(const std::string& user_id) const;
     // Stores `model` unless the cache already holds a newer one for the user.
-    void put(const std::string& user_id, const phone_write_model& model);
+    void put(const std::string& user_id, const user_write_model& model);
     void clear();
     std::size_t size() const;
 
 private:
     std::size_t capacity_;
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, phone_write_model> models_;
+    std::unordered_map<std::string, user_write_model> models_;
 };
 
 }  // namespace userstream::user

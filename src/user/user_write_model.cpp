@@ -1,4 +1,4 @@
-#include "userstream/user/phone_write_model.hpp"
+#include "userstream/user/user_write_model.hpp"
 
 #include "userstream/user/event_codec.hpp"
 
@@ -11,7 +11,7 @@ struct overloaded : F... {
 };
 }  // namespace
 
-void phone_write_model::apply(const eventstore::stored_event& event) {
+void user_write_model::apply(const eventstore::stored_event& event) {
     if (auto decoded = decode(event, unknown_event_policy::skip)) {
         apply(*decoded, event);
     } else {
@@ -19,7 +19,7 @@ void phone_write_model::apply(const eventstore::stored_event& event) {
     }
 }
 
-void phone_write_model::apply(const user_event& event, const eventstore::stored_event& envelope) {
+void user_write_model::apply(const user_event& event, const eventstore::stored_event& envelope) {
     details_.apply(envelope);
     const auto on_added = [this](const phone_number& phone) {
         phone_ = phone;

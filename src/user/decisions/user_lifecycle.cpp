@@ -1,10 +1,10 @@
-// Creating and removing users: the lifecycle events the phone write model depends on.
-#include "detail/decisions.hpp"
+// Creating and removing users: the lifecycle events every phone command depends on.
+#include "decisions.hpp"
 #include "userstream/user/errors.hpp"
 
 namespace userstream::user::detail {
 
-result<decision> decide_add_human(const phone_write_model& model, const add_human_request& request,
+result<decision> decide_add_human(const user_write_model& model, const add_human_request& request,
                                   const result<phone_number>& phone, const decision_context& context) {
     if (auto rejected = check_caller(context.who)) return *rejected;
     if (request.org_id.empty()) return errors::org_id_missing;
@@ -28,7 +28,7 @@ result<decision> decide_add_human(const phone_write_model& model, const add_huma
     return out;
 }
 
-result<decision> decide_add_machine(const phone_write_model& model, const add_machine_request& request,
+result<decision> decide_add_machine(const user_write_model& model, const add_machine_request& request,
                                     const decision_context& context) {
     if (auto rejected = check_caller(context.who)) return *rejected;
     if (request.org_id.empty()) return errors::org_id_missing;
@@ -41,7 +41,7 @@ result<decision> decide_add_machine(const phone_write_model& model, const add_ma
     return out;
 }
 
-result<decision> decide_remove_user(const phone_write_model& model, const remove_user_request& request,
+result<decision> decide_remove_user(const user_write_model& model, const remove_user_request& request,
                                     const decision_context& context) {
     if (auto rejected = check_caller(context.who)) return *rejected;
     if (auto rejected = check_user_id_v2(request.user_id)) return *rejected;

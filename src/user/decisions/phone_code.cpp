@@ -1,5 +1,6 @@
-// Issuing a verification code, and checking one against the pending code.
-#include "detail/decisions.hpp"
+// Issuing a verification code for a phone, and checking one against the pending code (or asking the external
+// verifier).
+#include "decisions.hpp"
 #include "userstream/core/error.hpp"
 
 namespace userstream::user::detail {
@@ -33,7 +34,7 @@ issued_code decision_context::issue_code(bool returned) const {
     return out;
 }
 
-bool pending_code_matches(const phone_write_model& model, std::string_view code, const decision_context& context) {
+bool pending_code_matches(const user_write_model& model, std::string_view code, const decision_context& context) {
     const auto& pending = model.code();
     // The attempt limit: ZITADEL has none, so a six-character code could be guessed by brute force.
     if (pending.failed_attempts >= context.max_failed_verifications) return false;

@@ -1,4 +1,4 @@
-#include "userstream/user/user_queries.hpp"
+#include "userstream/user/stream_queries.hpp"
 
 #include "userstream/core/text.hpp"
 #include "userstream/user/errors.hpp"

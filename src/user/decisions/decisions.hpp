@@ -1,6 +1,10 @@
-// The pure decision functions of the user aggregate: given the folded write model and a request, which events
-// follow, or which error. They do no I/O; user_service loads, calls them, and pushes. A function may be called again
-// after a concurrency conflict, with a fresher write model.
+// The decision functions of the user aggregate, one file per command family in this folder (set_phone.cpp,
+// verify_phone.cpp, resend_code.cpp, remove_phone.cpp, code_sent.cpp, user_lifecycle.cpp; shared checks in
+// request_checks.cpp, code issuing and checking in phone_code.cpp): given the folded write model and a request, which
+// events follow, or which error. user_service loads, calls them, and pushes. A function may be called again after a
+// concurrency conflict, with a fresher write model; what it needs from outside the model (a drawn and encrypted
+// code, an external verifier's verdict) comes through `command_effects`, which does each at most once per command,
+// so a re-decision repeats none of it.
 #pragma once
 
 #include <optional>
@@ -14,7 +18,7 @@
 #include "userstream/user/events.hpp"
 #include "userstream/user/external_verifier.hpp"
 #include "userstream/user/key_ring.hpp"
-#include "userstream/user/phone_write_model.hpp"
+#include "userstream/user/user_write_model.hpp"
 #include "userstream/user/verification_code.hpp"
 
 namespace userstream::user::detail {
@@ -67,7 +71,7 @@ struct decision_context {
     bool is_self(std::string_view user_id) const { return !who.user_id.empty() && who.user_id == user_id; }
     // Whether the caller may learn that the user exists: always, unless `hide_foreign_users` is set; then only the
     // user themselves and callers with user.read or user.write on the user's organisation.
-    bool may_see(const phone_write_model& model, std::string_view target_user_id) const {
+    bool may_see(const user_write_model& model, std::string_view target_user_id) const {
         return !hide_foreign_users || is_self(target_user_id) || may_write(model.resource_owner()) ||
                auth.has_permission(who, permissions::user_read, model.resource_owner());
     }
@@ -77,7 +81,7 @@ struct decision_context {
 
 // Whether `code` verifies the user's pending code: it must exist, be unexpired, not be exhausted by failed
 // attempts, and match (compared in constant time), or be approved by the external verifier.
-bool pending_code_matches(const phone_write_model& model, std::string_view code, const decision_context& context);
+bool pending_code_matches(const user_write_model& model, std::string_view code, const decision_context& context);
 
 // A phone number normalised at most once per command, however often the decision is retried.
 class lazy_phone {
@@ -96,35 +100,35 @@ private:
 };
 
 // v1 commands. `self_service` marks the auth API's "me" variants, which act on the caller and need no permission.
-result<decision> decide_update_human_phone(const phone_write_model& model, const update_human_phone_request& request,
+result<decision> decide_update_human_phone(const user_write_model& model, const update_human_phone_request& request,
                                            const result<phone_number>& phone, const decision_context& context,
                                            bool self_service = false);
-result<decision> decide_verify_human_phone(const phone_write_model& model, const verify_human_phone_request& request,
+result<decision> decide_verify_human_phone(const user_write_model& model, const verify_human_phone_request& request,
                                            const decision_context& context, bool self_service = false);
-result<decision> decide_resend_human_phone(const phone_write_model& model,
+result<decision> decide_resend_human_phone(const user_write_model& model,
                                            const resend_human_phone_verification_request& request,
                                            const decision_context& context, bool self_service = false);
-result<decision> decide_remove_human_phone(const phone_write_model& model, const remove_human_phone_request& request,
+result<decision> decide_remove_human_phone(const user_write_model& model, const remove_human_phone_request& request,
                                            const decision_context& context, bool self_service = false);
-result<decision> decide_phone_code_sent(const phone_write_model& model, const phone_code_sent_request& request,
+result<decision> decide_phone_code_sent(const user_write_model& model, const phone_code_sent_request& request,
                                         const decision_context& context);
 
 // v2 commands.
-result<decision> decide_verify_phone(const phone_write_model& model, const verify_phone_request& request,
+result<decision> decide_verify_phone(const user_write_model& model, const verify_phone_request& request,
                                      const decision_context& context);
-result<decision> decide_resend_phone_code(const phone_write_model& model, const resend_phone_code_request& request,
+result<decision> decide_resend_phone_code(const user_write_model& model, const resend_phone_code_request& request,
                                           const decision_context& context);
-result<decision> decide_remove_phone(const phone_write_model& model, const remove_phone_request& request,
+result<decision> decide_remove_phone(const user_write_model& model, const remove_phone_request& request,
                                      const decision_context& context);
 
-result<decision> decide_set_phone(const phone_write_model& model, const set_phone_request& request, lazy_phone& phone,
+result<decision> decide_set_phone(const user_write_model& model, const set_phone_request& request, lazy_phone& phone,
                                   const decision_context& context);
 
-result<decision> decide_add_human(const phone_write_model& model, const add_human_request& request,
+result<decision> decide_add_human(const user_write_model& model, const add_human_request& request,
                                   const result<phone_number>& phone, const decision_context& context);
-result<decision> decide_add_machine(const phone_write_model& model, const add_machine_request& request,
+result<decision> decide_add_machine(const user_write_model& model, const add_machine_request& request,
                                     const decision_context& context);
-result<decision> decide_remove_user(const phone_write_model& model, const remove_user_request& request,
+result<decision> decide_remove_user(const user_write_model& model, const remove_user_request& request,
                                     const decision_context& context);
 
 // Shared request checks.
@@ -132,11 +136,16 @@ std::optional<error> check_caller(const caller& who);
 std::optional<error> check_user_id_v2(std::string_view user_id);
 // v2's NewUserPhoneEvents: user id present, user exists (COMMAND-ieJ2e NotFound) and visible to the caller (the same
 // NotFound), user initialised.
-std::optional<error> check_v2_user(const phone_write_model& model, std::string_view user_id,
+std::optional<error> check_v2_user(const user_write_model& model, std::string_view user_id,
                                    const decision_context& context);
 // v1's authorisation: user.write on the org header (or the caller's org), unless self-service. Returns the org the
 // write model is filtered by, or the error.
 result<std::string> authorize_v1(const std::optional<std::string>& org_header, const decision_context& context,
                                  bool self_service);
+// v1's write model is filtered by organisation: a user of another org is "not found".
+bool exists_in(const user_write_model& model, const std::string& org);
+// The user themselves (where `self_allowed`) or a caller with user.write on the user's org.
+bool may_manage(const user_write_model& model, std::string_view user_id, bool self_allowed,
+                const decision_context& context);
 
 }  // namespace userstream::user::detail

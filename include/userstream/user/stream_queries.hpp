@@ -1,4 +1,4 @@
-// userstream/user/user_queries.hpp
+// userstream/user/stream_queries.hpp
 //
 // Read-side questions answered straight from a user's event stream. They are exact but cost a stream read; hosts
 // that read often use the projections instead, which answer the same questions from read models.

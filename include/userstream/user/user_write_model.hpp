@@ -1,7 +1,8 @@
-// userstream/user/phone_write_model.hpp
+// userstream/user/user_write_model.hpp
 //
-// The state a phone command decides on, folded from the user's event stream the way ZITADEL's
-// HumanPhoneWriteModel does (docs/events.md, "write model"). Besides ZITADEL's fields it keeps the aggregate's
+// The state every command of the user aggregate decides on (the phone commands and adding and removing users),
+// folded from the user's event stream the way ZITADEL's HumanPhoneWriteModel does
+// (docs/events.md, "write model"). Besides ZITADEL's fields it keeps the aggregate's
 // object details, the last sequence (for the optimistic concurrency check) and the number of failed verifications
 // of the pending code.
 //
@@ -30,7 +31,7 @@ struct pending_code {
     unsigned failed_attempts = 0;         // verification.failed events since the code was issued
 };
 
-class phone_write_model {
+class user_write_model {
 public:
     // Folds one stored event of this user's stream; events must come in sequence order. Unknown types are skipped
     // (the stream may hold events of other features); malformed payloads throw decode_error.

@@ -72,6 +72,7 @@ result<command_outcome> user_service::execute(const caller& who, const std::stri
                                                auth_,
                                                config_.phone,
                                                config_.phone_code,
+                                               config_.phone_code_source,
                                                keys_,
                                                config_.phone_verifier,
                                                now,

@@ -41,6 +41,9 @@ struct user_service_config {
     std::string instance_id = "default";
     phone_rules phone;
     code_generator_config phone_code;
+    // Tests only: where codes come from instead of OpenSSL's CSPRNG (see `code_source`). Null, the default, draws
+    // them with `generate_code`. Not owned; must outlive the service.
+    code_source* phone_code_source = nullptr;
     // When set, an external SMS verifier (ZITADEL's Twilio Verify path) creates and checks codes: `code.added` then
     // carries no code, expiry 0 and the verifier's configuration id as `generatorId`. Not owned; must outlive the
     // service.

@@ -64,4 +64,16 @@ void wipe(std::string& text) noexcept;
 // 256 characters, and infrastructure_error if the CSPRNG fails.
 secret_string generate_code(const code_generator_config& config);
 
+// Where a service's codes come from instead of the CSPRNG: an injection point for tests only, so that a test can
+// type the code a user would receive (userstream/testing/scripted_codes.hpp has such sources). A production host
+// never sets one: `user_service_config::phone_code_source` is null by default, and null means `generate_code`.
+// A source is asked at most once per command, also when the command is re-decided after a conflict, and it may be
+// asked from every thread the service runs commands on, so implementations must be thread-safe.
+class code_source {
+public:
+    virtual ~code_source() = default;
+    // The next code to issue under `config`.
+    virtual secret_string next_code(const code_generator_config& config) = 0;
+};
+
 }  // namespace userstream::user

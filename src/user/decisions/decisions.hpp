@@ -54,6 +54,7 @@ struct decision_context {
     const authorizer& auth;
     const phone_rules& rules;
     const code_generator_config& code_config;
+    code_source* codes;  // null: codes come from the CSPRNG (generate_code); set only by tests
     const key_ring& keys;
     external_verifier* verifier;  // null: codes are generated and checked here
     timestamp now;

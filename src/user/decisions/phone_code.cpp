@@ -22,7 +22,7 @@ issued_code decision_context::issue_code(bool returned) const {
             // The provider creates and checks the code; nothing secret is stored here.
             drawn.event.generator_id = verifier->config_id();
         } else {
-            drawn.plain = generate_code(code_config);
+            drawn.plain = codes != nullptr ? codes->next_code(code_config) : generate_code(code_config);
             drawn.event.code =
                 keys.encrypt(drawn.plain.view(), {stream_instance_id, stream_user_id, event_types::phone_code_added});
             drawn.event.expiry = code_config.expiry;

@@ -16,7 +16,7 @@ namespace {
 // "concurrent writer" append a phone change to the same user, so the service's expected sequence is stale.
 class interfering_store final : public forwarding_store {
 public:
-    interfering_store(eventstore::memory_event_store& inner, int interferences)
+    interfering_store(eventstore::event_store& inner, int interferences)
         : forwarding_store(inner), remaining_(interferences) {}
 
     result<eventstore::append_result> append(std::vector<eventstore::aggregate_append> batch) override {

@@ -30,7 +30,6 @@ bool global_filter::matches(const stored_event& event) const {
 
 std::optional<error> check_append(const std::vector<aggregate_append>& batch) {
     for (const auto& part : batch) {
-        if (part.events.empty()) return error(errors::empty_append_part);
         const auto& key = part.aggregate;
         for (const std::string* text : {&key.instance_id, &key.aggregate_type, &key.aggregate_id, &part.owner}) {
             if (!is_valid_text(*text)) return error(errors::invalid_text);

@@ -30,6 +30,7 @@ result<append_result> memory_event_store::append(std::vector<aggregate_append> b
         for (std::size_t j = 0; j < i; ++j) {
             if (batch[j].aggregate == part.aggregate) next_sequence[i] += batch[j].events.size();
         }
+        if (part.events.empty()) continue;  // checked above; creates no stream (whose `back()` the next push would read)
         auto& stream = streams_[part.aggregate];
         for (auto& event : part.events) {
             stored_event stored{part.aggregate,

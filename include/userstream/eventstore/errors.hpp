@@ -12,12 +12,6 @@ inline constexpr error_code concurrency_conflict{error_kind::conflict, "EVENTSTO
                                                  "Errors.Eventstore.Conflict",
                                                  "The aggregate was changed concurrently; read it again and retry"};
 
-// A push part for an aggregate carries no events. Rejected alike by every backend, so no store creates an empty
-// stream (the memory store once did, and its next append read past the end of it).
-inline constexpr error_code empty_append_part{error_kind::invalid_argument, "EVENTSTORE-EmptyPart",
-                                              "Errors.Eventstore.EmptyPart",
-                                              "Every aggregate in a push needs at least one event"};
-
 // An instance, aggregate type or id, owner, creator or event type that is not valid UTF-8 or holds NUL. PostgreSQL
 // would cut such text at the NUL, so two different ids would name one stream.
 inline constexpr error_code invalid_text{error_kind::invalid_argument, "EVENTSTORE-InvalidText",
@@ -27,7 +21,6 @@ inline constexpr error_code invalid_text{error_kind::invalid_argument, "EVENTSTO
 // Every error above, for documentation checks and hosts that build translation tables.
 inline constexpr error_code all[] = {
     concurrency_conflict,
-    empty_append_part,
     invalid_text,
 };
 

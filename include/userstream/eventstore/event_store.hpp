@@ -50,8 +50,8 @@ struct global_filter {
     bool matches(const stored_event& event) const;
 };
 
-// The checks every backend makes before a push touches storage: each part has at least one event, and every id and
-// event type is valid text (userstream/core/text.hpp). Returns the InvalidArgument error of the first violation.
+// The check every backend makes before a push touches storage: every id and event type is valid text
+// (userstream/core/text.hpp). Returns the InvalidArgument error of the first violation.
 std::optional<error> check_append(const std::vector<aggregate_append>& batch);
 
 class event_store {
@@ -59,7 +59,9 @@ public:
     virtual ~event_store() = default;
 
     // Stores the batch in one transaction. Business outcomes: `errors::concurrency_conflict` (retryable);
-    // `errors::empty_append_part` and `errors::invalid_text` (see `check_append`), which store nothing.
+    // `errors::invalid_text` (see `check_append`), which stores nothing. A part without events writes nothing and
+    // creates no stream, but its expected sequence is still checked: a way to make a push depend on the state of an
+    // aggregate it does not change, as KurrentDB's empty append with an expected version does.
     // Throws infrastructure_error when the store itself fails.
     virtual result<append_result> append(std::vector<aggregate_append> batch) = 0;
 

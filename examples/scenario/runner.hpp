@@ -1,5 +1,5 @@
 // The scenario runner: reads one JSON operation per line and answers one JSON line per operation. It only
-// translates between that wire format and the library's calls; every rule lives in userstream::core.
+// translates between that wire format and the library's calls; every rule lives in userstream::user.
 #pragma once
 
 #include <cstddef>

@@ -60,6 +60,13 @@ void key_ring::add_key(std::string id, std::span<const unsigned char> key) {
     OPENSSL_cleanse(copy.data(), copy.size());
 }
 
+key_ring key_ring::with_random_key(std::string id) { return key_ring(random_key_tag{}, std::move(id)); }
+
+key_ring::key_ring(random_key_tag, std::string id) {
+    add_random_key(id);
+    activate(id);
+}
+
 void key_ring::add_random_key(std::string id) {
     std::array<unsigned char, key_size> key{};
     if (RAND_bytes(key.data(), key_size) != 1) throw infrastructure_error("key ring: the OpenSSL random generator failed");

@@ -34,7 +34,23 @@ std::optional<error> reject_invalid_text(const caller& who, std::initializer_lis
 
 std::string_view or_empty(const std::optional<std::string>& value) { return value ? std::string_view(*value) : ""; }
 
+// The defaults of a service built without a clock or ids. Both are stateless and thread-safe, so every such service
+// shares one of each; they are never destroyed, so a service that outlives static destruction can still use them.
+const clock& default_clock() {
+    static const auto* const instance = new system_clock;
+    return *instance;
+}
+
+id_generator& default_ids() {
+    static auto* const instance = new uuid_generator;
+    return *instance;
+}
+
 }  // namespace
+
+user_service::user_service(eventstore::event_store& store, const authorizer& auth, const key_ring& keys,
+                           user_service_config config)
+    : user_service(store, auth, keys, default_clock(), default_ids(), std::move(config)) {}
 
 user_service::user_service(eventstore::event_store& store, const authorizer& auth, const key_ring& keys,
                            const clock& time, id_generator& ids, user_service_config config)

@@ -1,24 +1,131 @@
-// Sets a phone through the installed library and prints the normalised number from the stored event.
-#include <iostream>
+// A host program built against userstream from outside its source tree: against the installed package
+// (tests/consumer/CMakeLists.txt) and, compiled again, with add_subdirectory (tests/add_subdirectory). It uses every
+// public target the package has; USERSTREAM_CONSUMER_HAS_<TARGET> says which ones this build of the package has
+// (a package built with USERSTREAM_WITH_POSTGRES=OFF has no userstream::postgres). Exits non-zero when a use fails.
+#include <cstdio>
+#include <memory>
+#include <string>
 
+#include <userstream/core/error.hpp>
 #include <userstream/eventstore/memory_event_store.hpp>
 #include <userstream/user/user_service.hpp>
+#ifdef USERSTREAM_CONSUMER_HAS_PROJECTIONS
+#include <userstream/projections/user_projections.hpp>
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_SQLITE
+#include <userstream/backends/sqlite_event_store.hpp>
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_POSTGRES
+#include <userstream/backends/postgres_event_store.hpp>
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_STORES
+#include <userstream/backends/open_store.hpp>
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_PROJECTIONS_SQLITE
+#include <userstream/projections/sqlite_read_models.hpp>
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_PROJECTIONS_POSTGRES
+#include <userstream/projections/postgres_read_models.hpp>
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_TESTING
+#include <userstream/testing/user_fixture.hpp>
+#endif
+
+using namespace userstream;
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const char* what) {
+    std::printf("%s: %s\n", ok ? "ok" : "FAILED", what);
+    if (!ok) ++failures;
+}
+
+// The user domain on `store`: add a user, set the phone, and read back the normalised number as stored.
+user::command_outcome set_phone_on(eventstore::event_store& store, const char* which) {
+    auto keys = user::key_ring::with_random_key();
+    user::grant_table_authorizer auth;
+    auth.grant("admin", "o1", user::permissions::user_write);
+    user::user_service users(store, auth, keys);
+    const user::caller admin{"admin", "o1"};
+    const auto added = users.add_human(admin, {"u1", "o1", "", false});
+    auto changed = users.update_human_phone(admin, {"u1", "o1", "+41 71 000 00 00", true});
+    check(added && changed && changed->events.front().payload == R"({"phone":"+41710000000"})",
+          (std::string("userstream::user sets a phone on ") + which).c_str());
+    return changed ? std::move(changed).value() : user::command_outcome{};
+}
+
+// A store or read model that must reach a server: with none listening, construction throws the library's error.
+template <class Construct>
+void check_unreachable(Construct construct, const char* what) {
+    bool threw = false;
+    try {
+        construct();
+    } catch (const infrastructure_error&) {
+        threw = true;
+    }
+    check(threw, what);
+}
+
+[[maybe_unused]] constexpr const char* no_server = "host=127.0.0.1 port=1 connect_timeout=2";
+
+}  // namespace
 
 int main() {
-    using namespace userstream;
-    eventstore::memory_event_store store;
-    user::key_ring keys;
-    keys.add_random_key("k1");
-    keys.activate("k1");
-    user::grant_table_authorizer auth;
-    auth.grant("admin", "*", user::permissions::user_write);
-    system_clock clock;
-    uuid_generator ids;
-    user::user_service users(store, auth, keys, clock, ids);
-    const user::caller admin{"admin", "o1"};
-    auto added = users.add_human(admin, {"u1", "o1", "", false});
-    auto changed = users.update_human_phone(admin, {"u1", "o1", "+41 71 000 00 00", true});
-    if (!added || !changed) return 1;
-    std::cout << changed->events.front().payload << "\n";
-    return changed->events.front().payload == R"({"phone":"+41710000000"})" ? 0 : 1;
+    eventstore::memory_event_store memory;
+    [[maybe_unused]] const auto outcome = set_phone_on(memory, "the memory store (userstream::eventstore)");
+
+#ifdef USERSTREAM_CONSUMER_HAS_PROJECTIONS
+    {
+        projections::user_projections read_side(memory);
+        read_side.rebuild();
+        const auto phone = read_side.get_human_phone("default", "u1", {outcome.position});
+        check(phone && phone->phone == "+41710000000", "userstream::projections reads the phone");
+    }
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_SQLITE
+    {
+        backends::sqlite_event_store store({.path = ":memory:"});
+        set_phone_on(store, "SQLite (userstream::sqlite)");
+    }
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_POSTGRES
+    check_unreachable([] { backends::postgres_event_store store({.conninfo = no_server}); },
+                      "userstream::postgres reports an unreachable server");
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_STORES
+    {
+        const auto store = backends::open_store("memory:");
+        set_phone_on(*store, "open_store(\"memory:\") (userstream::stores)");
+    }
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_PROJECTIONS_SQLITE
+    {
+        projections::sqlite_object_details details({.path = ":memory:"});
+        projections::sqlite_user_phones phones({.path = ":memory:"});
+        projections::user_projections read_side(memory, details, phones);
+        read_side.rebuild();
+        const auto phone = read_side.get_human_phone("default", "u1", {outcome.position});
+        check(phone && phone->phone == "+41710000000", "userstream::projections_sqlite reads the phone");
+    }
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_PROJECTIONS_POSTGRES
+    check_unreachable([] { projections::postgres_user_phones phones({.conninfo = no_server}); },
+                      "userstream::projections_postgres reports an unreachable server");
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_TESTING
+    {
+        userstream::testing::user_fixture f;
+        f.given("u1", "o1", {user::human_added{}});
+        f.when(userstream::testing::admin, user::set_phone_request{"u1", "+41 71 000 00 00"});
+        const auto stored = f.then_events({{"user.human.phone.changed", R"({"phone":"+41710000000"})"},
+                                           {"user.human.phone.code.added", R"({"code":"<any>","code_returned":null})"}});
+        if (!stored) std::printf("%s\n", stored.explanation.c_str());
+        check(bool(stored), "userstream::testing checks the events a command stored");
+    }
+#endif
+
+    std::printf("consumer: %d failures\n", failures);
+    return failures == 0 ? 0 : 1;
 }

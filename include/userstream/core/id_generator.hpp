@@ -1,7 +1,8 @@
 // userstream/core/id_generator.hpp
 //
 // Generates ids for new aggregates when the host does not supply one. The default draws random (version 4) UUIDs
-// with Boost.Uuid; tests inject a sequential generator to get stable ids.
+// with Boost.Uuid (user_service uses a uuid_generator when the host passes no generator); tests inject a sequential
+// generator to get stable ids.
 #pragma once
 
 #include <atomic>

@@ -43,7 +43,7 @@ public:
     virtual timestamp now() const = 0;
 };
 
-// The wall clock, truncated to microseconds.
+// The wall clock, truncated to microseconds. What user_service uses when the host passes no clock.
 class system_clock final : public clock {
 public:
     timestamp now() const override;

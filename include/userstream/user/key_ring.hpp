@@ -15,6 +15,9 @@
 //     keys.activate("k1");
 //     auto sealed = keys.encrypt(code.view(), {"instance-1", "u1", event_types::phone_code_added});
 //
+// For development, examples and tests, `key_ring::with_random_key()` is a ring with one random active key. It is not
+// for production: the key exists only in this process, so codes stored under it cannot be checked after a restart.
+//
 // Thread-safe: keys may be added and the active key changed while other threads encrypt and decrypt.
 // Key material is wiped from memory when the ring is destroyed, and never appears in error text.
 #pragma once
@@ -63,9 +66,16 @@ public:
     key_ring& operator=(const key_ring&) = delete;
     ~key_ring();
 
+    // NOT FOR PRODUCTION: for development, examples and tests. A ring with one key drawn from OpenSSL's CSPRNG,
+    // active under `id`. The key lives only in this object, so every code encrypted under it becomes undecryptable
+    // when the process ends: a code sent before a restart cannot be verified after it, even on a durable store.
+    // Production hosts add_key() keys kept in their secret store and activate() one.
+    //     auto keys = key_ring::with_random_key();
+    static key_ring with_random_key(std::string id = "development");
+
     // Adds (or replaces) a key. Throws std::invalid_argument unless `key` is 32 bytes and `id` non-empty.
     void add_key(std::string id, std::span<const unsigned char> key);
-    // Adds a key drawn from OpenSSL's CSPRNG; for tests, demos and hosts without a key store.
+    // Adds a key drawn from OpenSSL's CSPRNG; for tests and demos: the key cannot be read back, so it dies with the ring.
     void add_random_key(std::string id);
     // Makes `id` the key for new encryptions. Throws std::invalid_argument if the ring has no such key.
     void activate(std::string_view id);
@@ -79,6 +89,9 @@ public:
     secret_string decrypt(const encrypted_value& value, const secret_binding& binding) const;
 
 private:
+    struct random_key_tag {};
+    key_ring(random_key_tag, std::string id);  // returned by with_random_key: the ring is neither copied nor moved
+
     mutable std::shared_mutex mutex_;
     std::map<std::string, std::array<unsigned char, key_size>, std::less<>> keys_;
     std::string active_;

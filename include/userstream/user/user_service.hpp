@@ -6,12 +6,14 @@
 // then returns the Conflict. (ZITADEL blindly retries with a recomputed sequence, so the last writer wins.)
 //
 //     memory_event_store store;
-//     key_ring keys; keys.add_random_key("k1"); keys.activate("k1");
-//     grant_table_authorizer auth; auth.grant("admin", "*", permissions::user_write);
-//     system_clock clock; uuid_generator ids;
-//     user_service users(store, auth, keys, clock, ids);
-//     auto out = users.update_human_phone({"admin", "o1"}, {"u1", "o1", "+41 71 000 00 00", true});
-//     if (!out) report(out.err());        // e.g. COMMAND-wF94r Errors.User.Phone.NotChanged
+//     auto keys = key_ring::with_random_key();   // development only; production keys come from a secret store
+//     grant_table_authorizer auth; auth.grant("admin", "o1", permissions::user_write);
+//     user_service users(store, auth, keys);     // the system clock, random UUIDs
+//     auto out = users.add_human({"admin", "o1"}, {"u1", "o1", "", false});
+//     if (out) out = users.update_human_phone({"admin", "o1"}, {"u1", "o1", "+41 71 000 00 00", true});
+//     if (!out) report(out.err());                // e.g. COMMAND-wF94r Errors.User.Phone.NotChanged
+//
+// examples/first_call/main.cpp is this example as a whole program (the README shows it; the tests build and run it).
 //
 // Business rejections come back in the result; store failures throw infrastructure_error. Thread-safe as long as
 // the store, authorizer, clock and id generator are.
@@ -79,6 +81,11 @@ struct command_outcome {
 
 class user_service {
 public:
+    // With the system clock and random (version 4) UUIDs for generated ids. `store`, `auth` and `keys` are not owned
+    // and must outlive the service.
+    user_service(eventstore::event_store& store, const authorizer& auth, const key_ring& keys,
+                 user_service_config config = {});
+    // With a clock and an id generator of the host's (tests inject a manual_clock and sequential ids). Not owned.
     user_service(eventstore::event_store& store, const authorizer& auth, const key_ring& keys, const clock& time,
                  id_generator& ids, user_service_config config = {});
 

@@ -11,6 +11,8 @@ std::string_view to_string(error_kind kind) noexcept {
         case error_kind::unauthenticated: return "Unauthenticated";
         case error_kind::conflict: return "Conflict";
         case error_kind::internal: return "Internal";
+        case error_kind::unavailable: return "Unavailable";
+        case error_kind::unknown: return "Unknown";
     }
     return "Internal";
 }
@@ -24,6 +26,8 @@ int grpc_code(error_kind kind) noexcept {
         case error_kind::unauthenticated: return 16;
         case error_kind::conflict: return 10;  // ABORTED: "retry at a higher level"
         case error_kind::internal: return 13;
+        case error_kind::unavailable: return 14;
+        case error_kind::unknown: return 2;
     }
     return 13;
 }
@@ -38,6 +42,8 @@ int http_status(error_kind kind) noexcept {
         case error_kind::unauthenticated: return 401;
         case error_kind::conflict: return 409;
         case error_kind::internal: return 500;
+        case error_kind::unavailable: return 503;
+        case error_kind::unknown: return 500;
     }
     return 500;
 }

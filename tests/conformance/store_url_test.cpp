@@ -2,6 +2,9 @@
 // password.
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <vector>
+
 #include "store_url.hpp"
 #include "userstream/backends/open_store.hpp"
 
@@ -61,5 +64,59 @@ TEST_CASE("an unreachable PostgreSQL server is named, without the password", "[s
         CHECK_THAT(message, Catch::Contains("cannot connect") && Catch::Contains("127.0.0.1") &&
                                 Catch::Contains("port 1") && Catch::Contains("users"));
         CHECK_THAT(message, !Catch::Contains("s3cret"));
+    }
+}
+
+TEST_CASE("defect 8.8: a store that cannot be opened says which field is wrong, never the password or text around it",
+          "[store_url][issue8]") {
+    struct attempt {
+        std::string url;
+        std::vector<std::string> secrets;  // none of these may appear in the message
+        std::string names;                 // what the message must name instead
+    };
+    const std::vector<attempt> attempts{
+        // The four of the report: a bad percent escape, an unclosed IPv6 bracket, an unencoded '@', an unquoted space.
+        {"postgresql://user:p%ssword@127.0.0.1:1/db", {"p%ssword", "p%ss", "%ssw"}, "password"},
+        {"postgresql://user:secret@[::1:1/db", {"secret"}, "host"},
+        {"postgresql://user:sec@ret@127.0.0.1:1/db", {"sec@ret", "ret@", "\"ret", "'ret"}, "host"},
+        {"host=127.0.0.1 port=1 password=sec ret dbname=db", {"\"ret\"", "'ret'", "sec ret"}, "item 4"},
+        // More of the same kind, with secrets no message could contain by chance.
+        {"postgresql://user:Hx8q@Kw3z@127.0.0.1:1/db", {"Hx8q", "Kw3z"}, "host"},
+        {"postgresql://user:Hx8q/Kw3z@127.0.0.1:1/db", {"Hx8q", "Kw3z"}, "port"},
+        {"postgresql://user:Hx8q%zzKw3z@127.0.0.1:1/db", {"Hx8q", "Kw3z"}, "password"},
+        {"postgresql://user:Hx8q%00Kw3z@127.0.0.1:1/db", {"Hx8q", "Kw3z"}, "password"},
+        {"postgresql://user:Hx8q]Kw3z@[::1/db", {"Hx8q", "Kw3z"}, "host"},
+        {"postgresql://user@127.0.0.1:1/db?password=Hx8q%zzKw3z", {"Hx8q", "Kw3z"}, "password"},
+        {"postgresql://user@127.0.0.1:1/db?password=Hx8q&Kw3z", {"Hx8q", "Kw3z"}, "query parameter 2"},
+        {"postgresql://user@127.0.0.1:1/db?password=Hx8q&Kw3z=1", {"Hx8q", "Kw3z"}, "query parameter 2"},
+        {"postgresql://user@127.0.0.1:1/db?password=Hx8q=Kw3z", {"Hx8q", "Kw3z"}, "query parameter 1"},
+        {"host=127.0.0.1 port=1 password='Hx8q Kw3z", {"Hx8q", "Kw3z"}, "quote"},
+        {"host=127.0.0.1 port=1 password=Hx8q Kw3z=1", {"Hx8q", "Kw3z"}, "item 4"},
+        {"host=127.0.0.1 port=Hx8q password=Kw3z", {"Kw3z"}, "port"},
+        {"host=Hx8q@Kw3z port=1 password=Kw3z", {"Kw3z"}, "host"},
+        // Well-formed, but nobody listens on port 1: the message names host and port, still without the password.
+        {"postgresql://user:Hx8q-Kw3z@127.0.0.1:1/db?connect_timeout=2", {"Hx8q", "Kw3z"}, "cannot connect"},
+        {"postgresql://user@127.0.0.1:1/db?password=Hx8qKw3z&connect_timeout=2", {"Hx8q", "Kw3z"}, "cannot connect"},
+        {"host=127.0.0.1 port=1 user=app password='Hx8q Kw3z' connect_timeout=2", {"Hx8q", "Kw3z"}, "cannot connect"},
+    };
+    for (const auto& [url, secrets, names] : attempts) {
+        INFO(url);
+        std::string message;
+        try {
+            (void)open_store(url);
+            FAIL("opened a store on a port where nothing listens");
+        } catch (const userstream::infrastructure_error& e) {
+            message = e.what();
+        }
+        INFO(message);
+        for (const auto& secret : secrets) CHECK_THAT(message, !Catch::Contains(secret));
+        CHECK_THAT(message, Catch::Contains(names));
+    }
+    // The same holds for a conninfo handed to the store directly, which libpq alone parses.
+    try {
+        postgres_event_store store({.conninfo = "host=127.0.0.1 port=1 password=Hx8q Kw3z dbname=db"});
+        FAIL("opened a store from a malformed conninfo");
+    } catch (const userstream::infrastructure_error& e) {
+        CHECK_THAT(e.what(), !Catch::Contains("Hx8q") && !Catch::Contains("Kw3z") && Catch::Contains("item 4"));
     }
 }

@@ -1,11 +1,23 @@
 // The SQLite and PostgreSQL read models: the same rows as the memory ones, and exactly-once across restarts and
 // between competing runners, because each page commits with its checkpoint.
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <set>
+#include <stdexcept>
+#include <thread>
 
 #include "support/backends.hpp"
 #include "support/world.hpp"
+#include "userstream/backends/postgres_event_store.hpp"
 #include "userstream/projections/memory_read_models.hpp"
+#include "userstream/projections/postgres_read_models.hpp"
 #include "userstream/projections/projection_runner.hpp"
 
 using namespace userstream;
@@ -41,6 +53,77 @@ private:
     projection& inner_;
     std::mutex& mutex_;
     std::vector<std::uint64_t>& log_;
+};
+
+// A read model that records the positions of the pages it accepted and counts its failed transactions (a runner
+// retries those, so they would otherwise go unseen). Unlike logging_projection it holds no lock around `apply`, so
+// runners on two connections really overlap in the database.
+class recording_projection final : public projection {
+public:
+    recording_projection(projection& inner, std::mutex& mutex, std::vector<std::uint64_t>& log,
+                         std::atomic<int>& failures)
+        : inner_(inner), mutex_(mutex), log_(log), failures_(failures) {}
+    std::string name() const override { return inner_.name(); }
+    eventstore::global_filter filter() const override { return inner_.filter(); }
+    delivery guarantee() const noexcept override { return inner_.guarantee(); }
+    eventstore::global_position checkpoint() const override { return counted([&] { return inner_.checkpoint(); }); }
+    bool apply(eventstore::global_position from, std::span<const eventstore::stored_event> events,
+               eventstore::global_position through) override {
+        if (!counted([&] { return inner_.apply(from, events, through); })) return false;
+        std::lock_guard lock(mutex_);
+        for (const auto& e : events) log_.push_back(e.position.value);
+        return true;
+    }
+    void reset() override { inner_.reset(); }
+
+private:
+    template <class F>
+    auto counted(F&& f) const -> decltype(f()) {
+        try {
+            return f();
+        } catch (...) {
+            ++failures_;
+            throw;
+        }
+    }
+    projection& inner_;
+    std::mutex& mutex_;
+    std::vector<std::uint64_t>& log_;
+    std::atomic<int>& failures_;
+};
+
+// Runs one statement on the PostgreSQL test server (or a database on it) and returns the first value.
+std::string run_on(const std::string& conninfo, const std::string& sql) {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.c_str()), &PQfinish);
+    if (PQstatus(conn.get()) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn.get()));
+    std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
+    const auto status = PQresultStatus(res.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw std::runtime_error(PQerrorMessage(conn.get()));
+    return PQntuples(res.get()) > 0 ? PQgetvalue(res.get(), 0, 0) : "";
+}
+
+// A database of its own on the test server whose sessions default to SERIALIZABLE, as a DBA might configure.
+struct serializable_database {
+    serializable_database() {
+        const char* value = std::getenv("USERSTREAM_TEST_POSTGRES");
+        if (value == nullptr || *value == '\0') throw std::runtime_error("USERSTREAM_TEST_POSTGRES is not set");
+        server = value;
+        static std::atomic<int> counter{0};
+        name = "rm_serializable_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+        run_on(server, "CREATE DATABASE " + name);
+        run_on(server, "ALTER DATABASE " + name + " SET default_transaction_isolation = 'serializable'");
+        // A later keyword wins in the key=value form; a URI takes it as a query parameter.
+        conninfo = server.starts_with("postgres")
+                       ? server + (server.find('?') == std::string::npos ? "?" : "&") + "dbname=" + name
+                       : server + " dbname=" + name;
+    }
+    ~serializable_database() {
+        try {
+            run_on(server, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (...) {
+        }
+    }
+    std::string server, name, conninfo;
 };
 
 void some_history(world& w, int users) {
@@ -141,4 +224,70 @@ TEST_CASE("a page that fails rolls back with its checkpoint", "[sql]") {
     CHECK_THROWS_AS(runner.catch_up(), decode_error);
     CHECK(b.phones->rows() == before);
     CHECK(b.phones->checkpoint().value == 1);
+}
+
+TEST_CASE("defect 8.2: on a database whose default isolation is SERIALIZABLE, PostgreSQL read models are created at "
+          "once and competing runners apply every page once, without a failed transaction",
+          "[sql][issue8]") {
+    serializable_database db;
+    REQUIRE(run_on(db.conninfo, "SHOW default_transaction_isolation") == "serializable");
+    backends::postgres_event_store store({.conninfo = db.conninfo, .schema = "rm"});
+    world w(store);
+    some_history(w, 40);
+    const postgres_read_model_options options{.conninfo = db.conninfo, .schema = "rm"};
+
+    // Given two hosts opening the read models at once on a schema without them (both queue on the creation lock,
+    // held here until both wait, so each has begun its transaction before the other creates the tables),
+    std::unique_ptr<PGconn, decltype(&PQfinish)> holder(PQconnectdb(db.conninfo.c_str()), &PQfinish);
+    PQclear(PQexec(holder.get(), "BEGIN; SELECT pg_advisory_xact_lock(hashtext('userstream.schema'), hashtext('rm'))"));
+    REQUIRE(PQtransactionStatus(holder.get()) == PQTRANS_INTRANS);
+    auto first = std::async(std::launch::async, [&] { return std::make_unique<postgres_object_details>(options); });
+    auto second = std::async(std::launch::async, [&] { return std::make_unique<postgres_object_details>(options); });
+    const auto waiting = [&] {
+        return run_on(db.conninfo, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND "
+                                   "database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+    };
+    for (int tries = 0; waiting() != "2" && tries < 500; ++tries) std::this_thread::sleep_for(10ms);
+    REQUIRE(waiting() == "2");
+    PQclear(PQexec(holder.get(), "COMMIT"));
+    std::unique_ptr<postgres_object_details> details_a, details_b;
+    REQUIRE_NOTHROW(details_a = first.get());
+    REQUIRE_NOTHROW(details_b = second.get());
+
+    // when a runner on each applies the same projection concurrently, in small pages,
+    std::atomic<int> failures{0};
+    std::mutex mutex;
+    std::vector<std::uint64_t> log;
+    recording_projection recorded_a(*details_a, mutex, log, failures), recorded_b(*details_b, mutex, log, failures);
+    projection_runner a(store, recorded_a, {.page_size = 3, .poll_interval = 1ms});
+    projection_runner c(store, recorded_b, {.page_size = 3, .poll_interval = 1ms});
+    a.start();
+    c.start();
+    REQUIRE(a.wait_for(store.head(), 20s));
+    REQUIRE(c.wait_for(store.head(), 20s));
+    a.stop();
+    c.stop();
+
+    // then every page is applied exactly once, and no transaction failed (a runner losing the race sees the moved
+    // checkpoint and reads on; it never gets a serialization failure).
+    CHECK(failures == 0);
+    std::sort(log.begin(), log.end());
+    CHECK(log == positions_in(store, {}));
+}
+
+TEST_CASE("defect 8.9: PostgreSQL read models refuse an id with NUL instead of reading its prefix", "[sql][issue8]") {
+    auto b = make_postgres_backend();
+    world w(*b.store);
+    w.given("victim", "o1", {human_added{}});
+    projection_runner(*b.store, *b.details).catch_up();
+    projection_runner(*b.store, *b.phones).catch_up();
+    REQUIRE(b.phones->find(w.instance(), "victim"));
+
+    const std::string nul_id("victim\0anything", 15);
+    CHECK_THROWS_AS(b.phones->find(w.instance(), nul_id), std::invalid_argument);
+    CHECK_THROWS_AS(b.details->find({w.instance(), "user", nul_id}), std::invalid_argument);
+    CHECK_THROWS_AS(b.phones->find(std::string("i\0x", 3), "victim"), std::invalid_argument);
+    // The refusal costs nothing else: the read models answer as before.
+    CHECK(b.phones->find(w.instance(), "victim"));
+    CHECK(b.details->find({w.instance(), "user", "victim"}));
 }

@@ -23,6 +23,15 @@ TEST_CASE("error kinds map to gRPC codes and HTTP statuses as grpc-gateway does"
     CHECK(to_string(error_kind::failed_precondition) == "FailedPrecondition");
     CHECK(is_retryable(error_kind::conflict));
     CHECK_FALSE(is_retryable(error_kind::invalid_argument));
+    // A store that is down or lost the connection mid-commit (defect 8.1): UNAVAILABLE and UNKNOWN, both retryable.
+    CHECK(to_string(error_kind::unavailable) == "Unavailable");
+    CHECK(grpc_code(error_kind::unavailable) == 14);
+    CHECK(http_status(error_kind::unavailable) == 503);
+    CHECK(is_retryable(error_kind::unavailable));
+    CHECK(to_string(error_kind::unknown) == "Unknown");
+    CHECK(grpc_code(error_kind::unknown) == 2);
+    CHECK(http_status(error_kind::unknown) == 500);
+    CHECK(is_retryable(error_kind::unknown));
 }
 
 TEST_CASE("docs/errors.md lists every error with its id, key and kind", "[errors][docs]") {

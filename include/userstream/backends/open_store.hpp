@@ -23,7 +23,8 @@
 namespace userstream::backends {
 
 // Throws infrastructure_error naming what failed (the unknown scheme, a bad option, the file or server that cannot be
-// opened); the message never contains a password.
+// opened, or which field of a PostgreSQL URL or conninfo is malformed); the message never contains the URL, a password
+// or any part of one.
 std::unique_ptr<eventstore::event_store> open_store(std::string_view url);
 
 }  // namespace userstream::backends

@@ -9,6 +9,14 @@
 // order across every process using the database and a catch-up reader never skips a late commit. Concurrent pushes of
 // one process are grouped into one transaction (group commit), sent in libpq pipeline mode.
 //
+// Every transaction runs at READ COMMITTED, whatever the server's default isolation level. A connection the server
+// closed (a restart, a failover) is replaced before the next push or read uses it. A push that meets a store failure
+// returns `eventstore::errors::store_unavailable` (nothing written; retry) or, if the connection was lost after its
+// COMMIT was sent, `eventstore::errors::commit_outcome_unknown` (re-read, then decide again); reads throw
+// infrastructure_error. A payload JSONB cannot hold (`\u0000`, NUL, bytes that are not UTF-8) is refused with
+// `eventstore::errors::invalid_payload`, and any text parameter holding a NUL byte (an id to read, a filter) with
+// std::invalid_argument, never cut short at the NUL. docs/stores.md has the details.
+//
 // Link `userstream::postgres`. Thread-safe. `<libpq-fe.h>` is not included here.
 #pragma once
 
@@ -31,7 +39,8 @@ struct postgres_options {
 class postgres_event_store final : public eventstore::event_store {
 public:
     // Connects and creates the schema if absent. Throws infrastructure_error naming host, port and database (never
-    // the password) when the server is unreachable, or when the schema version is newer than this library knows.
+    // the password) when the server is unreachable, or when the schema version is newer than this library knows; a
+    // malformed conninfo is reported by the field that is wrong, never by quoting it.
     explicit postgres_event_store(postgres_options options);
     ~postgres_event_store() override;
     postgres_event_store(const postgres_event_store&) = delete;

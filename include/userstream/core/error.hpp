@@ -8,8 +8,8 @@
 //   `userstream::infrastructure_error`, the one rooted exception type.
 //
 // Every error has a kind, a stable id (ZITADEL's where ZITADEL has one), an i18n key and an English message. The kind
-// tells the caller what to do: `conflict` may be retried after re-reading, everything else is final for the same
-// input. `docs/errors.md` lists every id.
+// tells the caller what to do: `conflict` and `unknown` may be retried after re-reading, `unavailable` may be retried
+// as it is, everything else is final for the same input. `docs/errors.md` lists every id.
 #pragma once
 
 #include <stdexcept>
@@ -26,6 +26,12 @@ enum class error_kind {
     unauthenticated,
     conflict,
     internal,
+    // The store could not be reached or failed before the write was sent to it: nothing was written, and sending the
+    // same request again is safe (gRPC UNAVAILABLE).
+    unavailable,
+    // The store failed after the write was sent to it (a connection lost during COMMIT): it may or may not have
+    // landed. Re-read before deciding again (gRPC UNKNOWN).
+    unknown,
 };
 
 // The kind's name as used in wire formats: "InvalidArgument", "FailedPrecondition", ...
@@ -37,8 +43,13 @@ int grpc_code(error_kind kind) noexcept;
 // HTTP status grpc-gateway uses for that gRPC code. FailedPrecondition maps to 400, as in ZITADEL.
 int http_status(error_kind kind) noexcept;
 
-// True only for conflicts: re-reading the aggregate and deciding again can succeed.
-constexpr bool is_retryable(error_kind kind) noexcept { return kind == error_kind::conflict; }
+// True when trying again can succeed: `unavailable` (nothing was written), `conflict` and `unknown` (re-read the
+// aggregate, then decide again). A retried `unknown` is safe because it is decided anew on what the store holds and
+// appended with the sequence it was decided on: if the first attempt landed, the retry sees it (or gets a Conflict),
+// so it is never stored twice. A caller that appends without an expected sequence must re-read before retrying.
+constexpr bool is_retryable(error_kind kind) noexcept {
+    return kind == error_kind::conflict || kind == error_kind::unavailable || kind == error_kind::unknown;
+}
 
 // A static description of one error: all errors the library can return are `error_code` constants in
 // `userstream/user/errors.hpp` and `userstream/eventstore/errors.hpp`.

@@ -62,7 +62,10 @@ public:
     // `errors::invalid_text` (see `check_append`), which stores nothing. A part without events writes nothing and
     // creates no stream, but its expected sequence is still checked: a way to make a push depend on the state of an
     // aggregate it does not change, as KurrentDB's empty append with an expected version does.
-    // Throws infrastructure_error when the store itself fails.
+    // When a durable store itself fails, the push returns `errors::store_unavailable` (nothing was written; retry
+    // as is) or, if the connection was lost after the COMMIT was sent, `errors::commit_outcome_unknown` (it may be
+    // stored; re-read, then decide again). The PostgreSQL store also returns `errors::invalid_payload` for a payload
+    // JSONB cannot hold. Other failures (a payload that is not JSON) throw infrastructure_error.
     virtual result<append_result> append(std::vector<aggregate_append> batch) = 0;
 
     // One aggregate's events with a sequence greater than `after`, in sequence order.

@@ -15,7 +15,10 @@
 // same projection: one applies each page, the others see the moved checkpoint and read on from there. A page costs a
 // fixed number of round trips (rows are loaded and written with arrays), not one per event.
 //
-// If the connection breaks, the next call opens a new one. Link `userstream::projections_postgres`. Thread-safe.
+// Transactions run at READ COMMITTED whatever the server's default (the checkpoint row lock needs each statement to
+// see what committed before it). If the connection breaks, or the server closed it while idle, the next call opens a
+// new one. An id or instance holding a NUL byte is refused with std::invalid_argument, never read as its prefix.
+// Link `userstream::projections_postgres`. Thread-safe.
 // `<libpq-fe.h>` is not included here.
 #pragma once
 

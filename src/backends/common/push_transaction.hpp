@@ -7,8 +7,10 @@
 // * positions are assigned inside the writers' lock, from the last committed position, so commit order equals
 //   position order and a rolled-back transaction leaves no gap;
 // * if the group transaction fails (a unique violation from a writer that does not take our lock, a payload the
-//   database rejects, a lost connection), each push is retried in a transaction of its own, so one bad push cannot
-//   fail the others, and a primary-key collision becomes the retryable conflict, never a generic error.
+//   database rejects), each push is retried in a transaction of its own, so one bad push cannot fail the others, and
+//   a primary-key collision becomes the retryable conflict, never a generic error;
+// * if the store itself fails, every push of the group gets EVENTSTORE-Unavailable (nothing was written) or, when
+//   the failure came after the COMMIT was sent, EVENTSTORE-CommitUnknown; such pushes are never retried here.
 #pragma once
 
 #include <cstdint>
@@ -29,12 +31,18 @@ public:
     using infrastructure_error::infrastructure_error;
 };
 
-// Thrown when the store itself failed (connection lost, lock wait timed out, disk error): the group's fate may be
-// unknown (a COMMIT may have landed) and a retry would fail the same way, so its pushes are not retried one by one,
-// which could store them twice; every push of the group fails with this error.
+// Thrown by a backend when the store itself failed (connection lost, lock wait timed out, disk error). A retry would
+// fail the same way, so the group's pushes are not retried one by one; each returns EVENTSTORE-Unavailable.
 class store_unavailable : public infrastructure_error {
 public:
     using infrastructure_error::infrastructure_error;
+};
+
+// A store failure out of `push_transaction::commit`: the COMMIT may have landed, so each push of the group returns
+// EVENTSTORE-CommitUnknown, and retrying it here could store it twice.
+class commit_outcome_unknown : public store_unavailable {
+public:
+    using store_unavailable::store_unavailable;
 };
 
 using sequence_map = std::unordered_map<eventstore::aggregate_key, std::uint64_t, eventstore::aggregate_key_hash>;
@@ -99,7 +107,11 @@ inline void commit_together(std::span<pending_push* const> group, push_transacti
     const std::uint64_t last_position = tx.begin(sequences);
     auto planned = make_plan(group, sequences, last_position);
     if (!planned.rows.empty()) tx.insert(planned.rows);
-    tx.commit();
+    try {
+        tx.commit();
+    } catch (const store_unavailable& lost) {
+        throw commit_outcome_unknown(lost.what());
+    }
     for (std::size_t i = 0; i < group.size(); ++i) {
         if (planned.accepted[i]) {
             group[i]->outcome.emplace(std::move(*planned.accepted[i]));
@@ -109,11 +121,21 @@ inline void commit_together(std::span<pending_push* const> group, push_transacti
     }
 }
 
+// What a push whose store failed returns: nothing was written, or the outcome of its COMMIT is unknown.
+inline error store_failure_outcome(const store_unavailable& failure) {
+    if (dynamic_cast<const commit_outcome_unknown*>(&failure) != nullptr) {
+        return error(eventstore::errors::commit_outcome_unknown);
+    }
+    return error(eventstore::errors::store_unavailable);
+}
+
 inline void settle_failure(pending_push& push, std::exception_ptr failure) {
     try {
         std::rethrow_exception(failure);
     } catch (const unique_violation&) {
         push.outcome.emplace(eventstore::errors::concurrency_conflict);
+    } catch (const store_unavailable& lost) {
+        push.outcome.emplace(store_failure_outcome(lost));
     } catch (...) {
         push.failure = failure;
     }
@@ -125,9 +147,9 @@ inline void commit_group(std::span<pending_push* const> group, push_transaction&
     try {
         push_detail::commit_together(group, tx);
         return;
-    } catch (const store_unavailable&) {
+    } catch (const store_unavailable& lost) {
         tx.rollback();
-        for (auto* push : group) push->failure = std::current_exception();
+        for (auto* push : group) push->outcome.emplace(push_detail::store_failure_outcome(lost));
         return;
     } catch (...) {
         tx.rollback();

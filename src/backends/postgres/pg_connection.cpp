@@ -2,7 +2,10 @@
 
 #include <libpq-fe.h>
 
+#include <stdexcept>
+
 #include "../common/push_transaction.hpp"
+#include "pg_conninfo.hpp"
 
 namespace userstream::backends::pg_detail {
 
@@ -34,17 +37,12 @@ std::string first_line(const char* text) {
     return line;
 }
 
-std::string describe(const PGconn* conn) {
-    const auto part = [](const char* value) { return std::string(value && *value ? value : "?"); };
-    return "host " + part(PQhost(conn)) + " port " + part(PQport(conn)) + " database " + part(PQdb(conn)) +
-           " user " + part(PQuser(conn));
-}
-
 bool ok_status(ExecStatusType status) {
     return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY;
 }
 
-std::vector<const char*> raw_values(const parameters& params) {
+std::vector<const char*> raw_values(const parameters& params, std::string_view sql) {
+    check_parameters(params, sql);
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
@@ -53,19 +51,39 @@ std::vector<const char*> raw_values(const parameters& params) {
 
 }  // namespace
 
+void check_parameters(const parameters& params, std::string_view sql) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (params[i] && params[i]->find('\0') != std::string::npos) {
+            throw std::invalid_argument("PostgreSQL: parameter $" + std::to_string(i + 1) + " of \"" +
+                                        std::string(sql.substr(0, 80)) +
+                                        "\" holds a NUL character, which PostgreSQL text cannot hold; refused rather "
+                                        "than cut short");
+        }
+    }
+}
+
 connection::connection(const std::string& conninfo) {
+    // The conninfo may hold a password, so no message quotes it or libpq's parse errors about it.
+    if (const auto problem = conninfo_problem(conninfo)) throw infrastructure_error("PostgreSQL: " + *problem);
     conn_ = PQconnectdb(conninfo.c_str());
     if (conn_ == nullptr) throw detail::store_unavailable("PostgreSQL: out of memory while connecting");
     if (PQstatus(conn_) != CONNECTION_OK) {
-        // The conninfo may hold a password, so the message is built from libpq's parsed fields, never from it.
-        const std::string message = "PostgreSQL: cannot connect (" + describe(conn_) +
-                                    "): " + first_line(PQerrorMessage(conn_));
+        const std::string message = "PostgreSQL: cannot connect (" + describe_connection(conn_) +
+                                    "): " + connection_failure_reason(conn_, conninfo);
         PQfinish(conn_);
         conn_ = nullptr;
         throw detail::store_unavailable(message);
     }
-    where_ = describe(conn_);
+    where_ = describe_connection(conn_);
     PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+    try {
+        // Autocommit statements run at this level too, so no statement of ours depends on the server's default.
+        exec("SET default_transaction_isolation = 'read committed'");
+    } catch (...) {
+        PQfinish(conn_);
+        conn_ = nullptr;
+        throw;
+    }
 }
 
 connection::~connection() { PQfinish(conn_); }
@@ -105,7 +123,7 @@ void connection::prepare(const std::string& sql) {
 
 result_set connection::exec_prepared(const std::string& sql, const parameters& params, bool binary) {
     prepare(sql);
-    const auto values = raw_values(params);
+    const auto values = raw_values(params, sql);
     result_set res(PQexecPrepared(conn_, prepared_.at(sql).c_str(), static_cast<int>(values.size()), values.data(),
                                   nullptr, nullptr, binary ? 1 : 0));
     if (!res || !ok_status(PQresultStatus(res.get()))) fail(res.get(), sql);
@@ -118,17 +136,20 @@ bool connection::in_pipeline() const noexcept { return PQpipelineStatus(conn_) !
 
 void connection::send(const std::string& sql) {
     check_sent(PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0), sql);
+    ++queued_;
 }
 
 void connection::send_prepared(const std::string& sql, const parameters& params, bool binary) {
-    const auto values = raw_values(params);
+    const auto values = raw_values(params, sql);
     check_sent(PQsendQueryPrepared(conn_, prepared_.at(sql).c_str(), static_cast<int>(values.size()), values.data(),
                                    nullptr, nullptr, binary ? 1 : 0),
                sql);
+    ++queued_;
 }
 
 void connection::sync() {
     check_sent(PQpipelineSync(conn_), "pipeline sync");
+    queued_ = 0;
     ++syncs_pending_;
 }
 
@@ -173,7 +194,27 @@ bool connection::in_transaction() const noexcept {
     return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
 }
 
+bool connection::healthy() noexcept {
+    // The first read takes what the server sent (say, "terminating connection due to administrator command"); the
+    // second finds the end of the stream if it closed. Neither blocks.
+    for (int reads = 0; reads < 2 && PQstatus(conn_) == CONNECTION_OK; ++reads) {
+        if (PQconsumeInput(conn_) == 0) break;
+    }
+    return PQstatus(conn_) == CONNECTION_OK;
+}
+
+bool connection::idle() const noexcept {
+    return PQstatus(conn_) == CONNECTION_OK && syncs_pending_ == 0 && queued_ == 0 &&
+           PQtransactionStatus(conn_) == PQTRANS_IDLE;
+}
+
 void connection::drain_to_sync() noexcept {
+    // Statements queued without a sync (a push that failed between sending them) are closed off by one, so the
+    // server ends the batch and the next one starts clean.
+    if (queued_ > 0 && in_pipeline() && PQstatus(conn_) == CONNECTION_OK && PQpipelineSync(conn_) == 1) {
+        ++syncs_pending_;
+    }
+    queued_ = 0;
     int empty_in_a_row = 0;
     while (syncs_pending_ > 0 && empty_in_a_row < 2) {
         PGresult* res = PQgetResult(conn_);

@@ -1,6 +1,11 @@
 // A thin RAII layer over libpq for this backend: a connection that keeps named prepared statements, a result handle,
 // and pipeline helpers. Errors become infrastructure_error (unique_violation for SQLSTATE 23505, store_unavailable
-// when the connection itself is gone). Messages name host, port and database, never a password.
+// when the connection itself is gone). Messages name host, port and database, never a password (pg_conninfo.hpp).
+//
+// Every connection runs its transactions at READ COMMITTED whatever the server's default: the writers' lock and the
+// read models' row lock rely on each statement seeing what committed before it, which a transaction-wide snapshot
+// (REPEATABLE READ, SERIALIZABLE) taken before the lock was granted would not. Text parameters with a NUL byte are
+// refused (std::invalid_argument): libpq would end them at the NUL, and "victim\0x" would read "victim".
 #pragma once
 
 #include <cstdint>
@@ -39,9 +44,17 @@ private:
 // Parameters for one statement, in text format; nullopt is SQL NULL.
 using parameters = std::vector<std::optional<std::string>>;
 
+// Throws std::invalid_argument if a parameter holds a NUL byte, naming its number and the statement, never its value.
+void check_parameters(const parameters& params, std::string_view sql);
+
+// Starts a transaction at the isolation level this backend is written for, whatever the server's default.
+inline constexpr const char* begin_transaction = "BEGIN ISOLATION LEVEL READ COMMITTED";
+
 class connection {
 public:
-    // Connects with a libpq conninfo string or URI. Throws infrastructure_error naming where it tried to connect.
+    // Connects with a libpq conninfo string or URI. Throws infrastructure_error naming the field of a malformed
+    // conninfo, and store_unavailable naming where it tried to connect when the server cannot be reached; neither
+    // quotes the conninfo.
     explicit connection(const std::string& conninfo);
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
@@ -69,6 +82,12 @@ public:
     bool in_pipeline() const noexcept;
     // True when a transaction is open (possibly failed) once the pipeline is drained.
     bool in_transaction() const noexcept;
+    // False when the connection is known to be broken; first reads whatever the server sent while it sat idle, so a
+    // server that restarted (and closed its end) is noticed before a statement is sent. Only call between
+    // statements, never with results pending.
+    bool healthy() noexcept;
+    // True when the connection is up, no pipeline batch is pending and no transaction is open: ready for the next one.
+    bool idle() const noexcept;
 
     // A description of the server for messages: host, port, database, user.
     const std::string& where() const noexcept { return where_; }
@@ -83,6 +102,7 @@ private:
     std::string where_;
     std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
     int syncs_pending_ = 0;
+    int queued_ = 0;  // statements sent in pipeline mode since the last sync
 };
 
 // Quotes a value for a PostgreSQL array literal element: "a\"b".

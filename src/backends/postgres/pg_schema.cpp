@@ -17,7 +17,8 @@ unsigned ensure_schema(connection& db, const std::string& schema) {
     check_schema_name(schema);
     // CREATE ... IF NOT EXISTS is not safe against a concurrent CREATE of the same name (it can fail on the catalog's
     // unique index), so creators queue on a lock keyed by the schema name.
-    db.exec("BEGIN; SELECT pg_advisory_xact_lock(hashtext('userstream.schema'), hashtext('" + schema + "'))");
+    db.exec(std::string(begin_transaction) + "; SELECT pg_advisory_xact_lock(hashtext('userstream.schema'), hashtext('" +
+            schema + "'))");
     try {
         db.exec("CREATE SCHEMA IF NOT EXISTS " + schema);
         db.exec("CREATE TABLE IF NOT EXISTS " + schema +

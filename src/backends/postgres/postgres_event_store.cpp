@@ -2,14 +2,18 @@
 
 #include <charconv>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../common/push_transaction.hpp"
 #include "pg_connection.hpp"
 #include "pg_rows.hpp"
 #include "pg_schema.hpp"
+#include "userstream/core/text.hpp"
 
 namespace userstream::backends {
 
@@ -96,11 +100,46 @@ parameters global_parameters(eventstore::global_position after, const eventstore
     return params;
 }
 
+// A JSON payload PostgreSQL can store as JSONB: valid UTF-8 without NUL, and without the escape \u0000, which JSONB
+// refuses (SQLSTATE 22P05). Escapes are skipped pairwise, so an escaped backslash before "u0000" is not one.
+bool jsonb_can_hold(std::string_view payload) {
+    if (!is_valid_text(payload)) return false;
+    for (std::size_t i = 0; i + 1 < payload.size(); ++i) {
+        if (payload[i] != '\\') continue;
+        if (payload.substr(i + 1, 5) == "u0000") return false;
+        ++i;
+    }
+    return true;
+}
+
+std::optional<error> check_payloads(const std::vector<eventstore::aggregate_append>& batch) {
+    for (const auto& part : batch) {
+        for (const auto& event : part.events) {
+            if (!jsonb_can_hold(event.payload)) return error(eventstore::errors::invalid_payload);
+        }
+    }
+    return std::nullopt;
+}
+
+// Makes `db` the writer connection: the push statements prepared, in pipeline mode.
+std::unique_ptr<connection> as_writer(std::unique_ptr<connection> db, const statements& sql) {
+    db->prepare(sql.last_position);
+    db->prepare(sql.sequences);
+    db->prepare(sql.insert);
+    db->enter_pipeline();
+    return db;
+}
+
 // One group transaction on the writer connection, in pipeline mode: BEGIN, the lock, the last position and the
 // current sequences go in one round trip; the INSERT and COMMIT in a second.
+//
+// A broken writer connection (the server restarted, the network dropped it) is replaced at the start of the next
+// push, before its BEGIN, so no transaction ever spans two connections. The push that met the break fails as a store
+// failure (push_transaction.hpp), and the server rolls back whatever that connection left open.
 class postgres_push final : public detail::push_transaction {
 public:
-    postgres_push(connection& db, const statements& sql) : db_(db), sql_(sql) {}
+    postgres_push(std::unique_ptr<connection> first, std::string conninfo, const statements& sql)
+        : db_(as_writer(std::move(first), sql)), conninfo_(std::move(conninfo)), sql_(sql) {}
 
     std::uint64_t begin(detail::sequence_map& sequences) override {
         std::vector<std::uint64_t*> slots;
@@ -111,16 +150,23 @@ public:
             ids.add_text(key.aggregate_id);
             slots.push_back(&sequence);
         }
-        db_.send("BEGIN");
-        db_.send(sql_.lock);
-        db_.send_prepared(sql_.last_position, {}, false);
-        db_.send_prepared(sql_.sequences, {instances.finish(), types.finish(), ids.finish()}, false);
-        db_.sync();
-        db_.next_result();
-        db_.next_result();
-        const auto last = db_.next_result();
-        const auto current = db_.next_result();
-        db_.end_sync();
+        const parameters keys{instances.finish(), types.finish(), ids.finish()};
+        check_parameters(keys, sql_.sequences);  // before anything is sent, so a refusal leaves no batch half-queued
+        if (!db_ || !db_->healthy()) {
+            db_.reset();
+            db_ = as_writer(std::make_unique<connection>(conninfo_), sql_);
+        }
+        auto& db = *db_;
+        db.send(begin_transaction);
+        db.send(sql_.lock);
+        db.send_prepared(sql_.last_position, {}, false);
+        db.send_prepared(sql_.sequences, keys, false);
+        db.sync();
+        db.next_result();
+        db.next_result();
+        const auto last = db.next_result();
+        const auto current = db.next_result();
+        db.end_sync();
         for (int row = 0; row < current.rows(); ++row) {
             if (current.is_null(row, 1)) continue;
             *slots.at(parse_count(current.value(row, 0)) - 1) = parse_count(current.value(row, 1));
@@ -150,65 +196,77 @@ public:
         }
         parameters params;
         for (auto& column : columns) params.emplace_back(column.finish());
-        db_.send_prepared(sql_.insert, params, false);
+        db_->send_prepared(sql_.insert, params, false);
         inserted_ = true;
     }
 
     void commit() override {
-        db_.send("COMMIT");
-        db_.sync();
-        if (std::exchange(inserted_, false)) db_.next_result();
-        db_.next_result();
-        db_.end_sync();
+        db_->send("COMMIT");
+        db_->sync();
+        if (std::exchange(inserted_, false)) db_->next_result();
+        db_->next_result();
+        db_->end_sync();
     }
 
     void rollback() noexcept override {
         inserted_ = false;
-        db_.drain_to_sync();
-        if (!db_.in_transaction()) return;
-        try {
-            db_.send("ROLLBACK");
-            db_.sync();
-            db_.drain_to_sync();
-        } catch (...) {
-            // The connection is gone; the server rolls the transaction back when it notices.
+        if (!db_) return;
+        db_->drain_to_sync();
+        if (db_->in_transaction()) {
+            try {
+                db_->send("ROLLBACK");
+                db_->sync();
+                db_->drain_to_sync();
+            } catch (...) {
+                // The connection is gone; the server rolls the transaction back when it notices.
+            }
         }
+        // A connection left in any state but idle (broken, results pending, a transaction still open) is not reused:
+        // the next push opens a new one, and the server rolls back what this one left.
+        if (!db_->idle()) db_.reset();
     }
 
 private:
-    connection& db_;
+    std::unique_ptr<connection> db_;  // null after a failed reconnect; the next push tries again
+    const std::string conninfo_;
     const statements& sql_;
     bool inserted_ = false;
+};
+
+// The first writer connection, which also creates or checks the schema.
+struct first_writer {
+    std::unique_ptr<connection> db;
+    unsigned table_oid;
+    first_writer(const std::string& conninfo, const std::string& schema)
+        : db(std::make_unique<connection>(conninfo)), table_oid(ensure_schema(*db, schema)) {}
 };
 
 }  // namespace
 
 struct postgres_event_store::impl {
-    explicit impl(postgres_options opts)
+    explicit impl(postgres_options opts) : impl(first_writer(opts.conninfo, opts.schema), std::move(opts)) {}
+    impl(first_writer first, postgres_options&& opts)
         : options(std::move(opts)),
-          writer(options.conninfo),
-          sql(options.schema, ensure_schema(writer, options.schema)),
-          push(writer, sql),
+          sql(options.schema, first.table_oid),
+          push(std::move(first.db), options.conninfo, sql),
           committer(options.group_commit, options.max_group, [this](std::span<detail::pending_push* const> group) {
               std::lock_guard lock(writer_mutex);
               detail::commit_group(group, push);
-          }) {
-        writer.prepare(sql.last_position);
-        writer.prepare(sql.sequences);
-        writer.prepare(sql.insert);
-        writer.enter_pipeline();
-    }
+          }) {}
 
     // A pooled reader connection for the duration of one read.
     class reader {
     public:
         explicit reader(impl& owner) : owner_(owner) {
-            {
-                std::lock_guard lock(owner.pool_mutex);
-                if (!owner.pool.empty()) {
+            while (!db_) {
+                {
+                    std::lock_guard lock(owner.pool_mutex);
+                    if (owner.pool.empty()) break;
                     db_ = std::move(owner.pool.back());
                     owner.pool.pop_back();
                 }
+                // A pooled connection the server closed meanwhile (a restart) is dropped, not used for one failure.
+                if (!db_->healthy()) db_.reset();
             }
             if (!db_) db_ = std::make_unique<connection>(owner.options.conninfo);
         }
@@ -230,7 +288,6 @@ struct postgres_event_store::impl {
 
     postgres_options options;
     std::mutex writer_mutex;
-    connection writer;
     statements sql;
     postgres_push push;
     std::mutex pool_mutex;
@@ -246,6 +303,8 @@ postgres_event_store::~postgres_event_store() = default;
 const postgres_options& postgres_event_store::options() const noexcept { return impl_->options; }
 
 result<eventstore::append_result> postgres_event_store::append(std::vector<eventstore::aggregate_append> batch) {
+    if (auto rejected = eventstore::check_append(batch)) return std::move(*rejected);
+    if (auto rejected = check_payloads(batch)) return std::move(*rejected);
     return impl_->committer.submit(std::move(batch));
 }
 

@@ -1,5 +1,6 @@
 #include "store_url.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 #include <utility>
@@ -65,14 +66,26 @@ sqlite_options parse_sqlite(std::string_view rest) {
     return options;
 }
 
-// Takes our own options out of a postgresql:// URI and leaves the rest for libpq.
+// Takes our own options out of a postgresql:// URI and leaves the rest for libpq, each item as it was written.
 postgres_options parse_postgres_uri(std::string_view url) {
     postgres_options options;
-    const auto question = url.find('?');
+    // As in libpq, the user info runs to the first '@' before any '/', so a '?' inside a password is not the query.
+    const auto authority = url.find("://") + 3;
+    const auto at_or_slash = url.find_first_of("@/", authority);
+    const auto after_userinfo = at_or_slash != std::string_view::npos && url[at_or_slash] == '@' ? at_or_slash : authority;
+    const auto question = url.find('?', after_userinfo);
     std::string conninfo(url.substr(0, question));
     if (question != std::string_view::npos) {
         std::string passed;
-        for (const auto& [key, value] : query_pairs(url.substr(question + 1))) {
+        std::string_view query = url.substr(question + 1);
+        while (!query.empty()) {
+            const auto amp = query.find('&');
+            const auto item = query.substr(0, amp);
+            query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+            if (item.empty()) continue;
+            const auto eq = item.find('=');
+            const auto key = item.substr(0, eq);
+            const auto value = eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1);
             if (key == "schema") {
                 options.schema = std::string(value);
             } else if (key == "group_commit") {
@@ -80,7 +93,8 @@ postgres_options parse_postgres_uri(std::string_view url) {
             } else if (key == "max_group") {
                 options.max_group = parse_size(key, value);
             } else {
-                passed += (passed.empty() ? "?" : "&") + std::string(key) + "=" + std::string(value);
+                passed += passed.empty() ? "?" : "&";
+                passed += item;
             }
         }
         conninfo += passed;
@@ -97,14 +111,17 @@ postgres_options parse_postgres_conninfo(std::string_view text) {
     const auto skip_spaces = [&] {
         while (at < text.size() && (text[at] == ' ' || text[at] == '\t' || text[at] == '\n')) ++at;
     };
-    while (true) {
+    for (std::size_t item = 1;; ++item) {
         skip_spaces();
         if (at >= text.size()) break;
         const std::size_t start = at;
         while (at < text.size() && text[at] != '=' && text[at] != ' ') ++at;
         const auto key = text.substr(start, at - start);
         skip_spaces();
-        if (at >= text.size() || text[at] != '=') bad("conninfo: missing '=' after '" + std::string(key) + "'");
+        // Named by its number, not its text: a word without '=' is often the rest of an unquoted password.
+        if (at >= text.size() || text[at] != '=') {
+            bad("conninfo: item " + std::to_string(item) + " has no '=' (a value with spaces must be in single quotes)");
+        }
         ++at;
         skip_spaces();
         std::string value;
@@ -114,7 +131,7 @@ postgres_options parse_postgres_conninfo(std::string_view text) {
                 if (text[at] == '\\' && at + 1 < text.size()) ++at;
                 value += text[at++];
             }
-            if (at >= text.size()) bad("conninfo: unterminated quoted value");
+            if (at >= text.size()) bad("conninfo: item " + std::to_string(item) + " has an unterminated quoted value");
             ++at;
         } else {
             while (at < text.size() && text[at] != ' ' && text[at] != '\t' && text[at] != '\n') value += text[at++];
@@ -154,8 +171,14 @@ store_url parse_store_url(std::string_view url) {
         bad("store URL has no scheme (expected memory:, sqlite:PATH, sqlite::memory:, postgresql://... or a libpq "
             "conninfo string)");
     }
-    bad("unknown store URL scheme '" + std::string(url.substr(0, std::min<std::size_t>(colon, 32))) +
-        "' (expected memory:, sqlite:, postgresql:// or a libpq conninfo string)");
+    // The scheme is named only when it looks like one: text before a ':' may be a user name and password.
+    const auto scheme = url.substr(0, colon);
+    const bool plain = scheme.size() <= 32 && std::all_of(scheme.begin(), scheme.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
+               c == '.';
+    });
+    bad("unknown store URL scheme" + (plain ? " '" + std::string(scheme) + "'" : std::string()) +
+        " (expected memory:, sqlite:, postgresql:// or a libpq conninfo string)");
 }
 
 }  // namespace userstream::backends::detail

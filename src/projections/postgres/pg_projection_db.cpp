@@ -13,7 +13,8 @@ constexpr int schema_version = 1;
 void ensure_projection_tables(connection& db, const std::string& schema) {
     backends::pg_detail::check_schema_name(schema);
     // Several host instances may start at once; creators queue on the same lock the event store uses for its schema.
-    db.exec("BEGIN; SELECT pg_advisory_xact_lock(hashtext('userstream.schema'), hashtext('" + schema + "'))");
+    db.exec(std::string(backends::pg_detail::begin_transaction) +
+            "; SELECT pg_advisory_xact_lock(hashtext('userstream.schema'), hashtext('" + schema + "'))");
     try {
         db.exec("CREATE SCHEMA IF NOT EXISTS " + schema);
         db.exec("CREATE TABLE IF NOT EXISTS " + schema +
@@ -78,6 +79,8 @@ projection_db::projection_db(postgres_read_model_options options) : options_(std
 }
 
 connection& projection_db::db() {
+    // A connection the server closed (a restart) is replaced before it fails a call.
+    if (connection_ && !connection_->healthy()) connection_.reset();
     if (!connection_) {
         auto fresh = std::make_unique<connection>(options_.conninfo);
         ensure_projection_tables(*fresh, options_.schema);
@@ -89,7 +92,7 @@ connection& projection_db::db() {
 template <class F>
 auto projection_db::in_transaction(F&& body) {
     auto& c = db();
-    c.exec("BEGIN");
+    c.exec(backends::pg_detail::begin_transaction);
     try {
         return body(c);
     } catch (...) {

@@ -27,7 +27,7 @@ public:
     // The schema-qualified name of a table: "<schema>.<table>".
     std::string table(const char* name) const { return options_.schema + "." + name; }
 
-    // The live connection; opens one if the last failed. Callers hold `mutex`.
+    // The live connection; opens one if there is none or the last one broke. Callers hold `mutex`.
     connection& db();
 
     eventstore::global_position checkpoint(const std::string& projection);

@@ -28,6 +28,19 @@ bool global_filter::matches(const stored_event& event) const {
            contains_or_empty(event_types, event.event_type);
 }
 
+namespace {
+// JSONB refuses the escape \u0000 (SQLSTATE 22P05). Escapes are skipped pairwise, so an escaped backslash followed by
+// "u0000" is not one.
+bool holds_nul_escape(std::string_view payload) {
+    for (std::size_t i = 0; i + 1 < payload.size(); ++i) {
+        if (payload[i] != '\\') continue;
+        if (payload.substr(i + 1, 5) == "u0000") return true;
+        ++i;
+    }
+    return false;
+}
+}  // namespace
+
 std::optional<error> check_append(const std::vector<aggregate_append>& batch) {
     for (const auto& part : batch) {
         const auto& key = part.aggregate;
@@ -36,6 +49,7 @@ std::optional<error> check_append(const std::vector<aggregate_append>& batch) {
         }
         for (const auto& event : part.events) {
             if (!is_valid_text(event.event_type) || !is_valid_text(event.creator)) return error(errors::invalid_text);
+            if (!is_valid_text(event.payload) || holds_nul_escape(event.payload)) return error(errors::invalid_payload);
         }
     }
     return std::nullopt;

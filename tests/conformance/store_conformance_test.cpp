@@ -252,8 +252,19 @@ TEST_CASE("defect 8.9: ids and event types with NUL or invalid UTF-8 are rejecte
     bad_owner.owner = std::string("org\0", 4);
     CHECK(store->append({bad_owner}).err().is(es::errors::invalid_text));
 
-    // Nothing was stored, and the victim's stream is only its own.
-    CHECK(store->head().value == 1);
+    // Payloads every store can hold: valid UTF-8 without NUL and without the escape \u0000, which PostgreSQL's JSONB
+    // refuses. An escaped backslash before "u0000" is two characters of text, not a NUL.
+    for (const std::string& payload : {std::string(R"({"a":"x\u0000y"})"), std::string("{\"a\":\"\x80\"}"),
+                                       std::string("{\"a\":\"x\0y\"}", 11)}) {
+        const auto rejected = store->append({part(user_key("u1"), std::nullopt, {event("a", payload)})});
+        REQUIRE_FALSE(rejected.ok());
+        CHECK(rejected.err().is(es::errors::invalid_payload));
+    }
+    const auto backslash = must_append(*store, {part(user_key("u3"), 0, {event("a", R"({"a":"x\\u0000y"})")})});
+    CHECK(same_json(backslash.events.front().payload, R"({"a":"x\\u0000y"})"));
+    CHECK(store->head().value == 2);
+
+    // Nothing else was stored, and the victim's stream is only its own.
     CHECK(store->read_aggregate(user_key("victim"), {}).size() == 1);
     // Valid multi-byte text is stored as it is.
     const auto accented = must_append(*store, {part(user_key("us\xC3\xA9r-\xF0\x9F\x93\xB1"), 0, {event("a")})});

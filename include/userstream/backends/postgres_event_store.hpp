@@ -14,7 +14,7 @@
 // returns `eventstore::errors::store_unavailable` (nothing written; retry) or, if the connection was lost after its
 // COMMIT was sent, `eventstore::errors::commit_outcome_unknown` (re-read, then decide again); reads throw
 // infrastructure_error. A payload JSONB cannot hold (`\u0000`, NUL, bytes that are not UTF-8) is refused with
-// `eventstore::errors::invalid_payload`, and any text parameter holding a NUL byte (an id to read, a filter) with
+// `eventstore::errors::invalid_payload` (by every store, see `check_append`), and any text parameter holding a NUL byte (an id to read, a filter) with
 // std::invalid_argument, never cut short at the NUL. docs/stores.md has the details.
 //
 // Link `userstream::postgres`. Thread-safe. `<libpq-fe.h>` is not included here.

@@ -30,8 +30,8 @@ inline constexpr error_code commit_outcome_unknown{
     error_kind::unknown, "EVENTSTORE-CommitUnknown", "Errors.Eventstore.CommitUnknown",
     "The event store lost the connection while committing; the push may or may not be stored, read it again"};
 
-// A payload PostgreSQL cannot hold as JSONB: a NUL byte, bytes that are not UTF-8, or the escape \u0000. Returned
-// by the PostgreSQL store before anything is written; the other stores keep such payloads as they are.
+// A payload PostgreSQL cannot hold as JSONB: a NUL byte, bytes that are not UTF-8, or the escape \u0000. Every store
+// refuses it before anything is written, so a stream that one store accepts can move to any other.
 inline constexpr error_code invalid_payload{error_kind::invalid_argument, "EVENTSTORE-InvalidPayload",
                                             "Errors.Eventstore.InvalidPayload",
                                             "Payloads must be UTF-8 JSON without NUL characters or \\u0000"};

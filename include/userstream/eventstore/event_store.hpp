@@ -50,8 +50,9 @@ struct global_filter {
     bool matches(const stored_event& event) const;
 };
 
-// The check every backend makes before a push touches storage: every id and event type is valid text
-// (userstream/core/text.hpp). Returns the InvalidArgument error of the first violation.
+// The checks every backend makes before a push touches storage: every id and event type is valid text
+// (userstream/core/text.hpp), and every payload is text PostgreSQL's JSONB can hold (valid UTF-8 without NUL and
+// without the escape \u0000). Returns the InvalidArgument error of the first violation.
 std::optional<error> check_append(const std::vector<aggregate_append>& batch);
 
 class event_store {
@@ -59,13 +60,13 @@ public:
     virtual ~event_store() = default;
 
     // Stores the batch in one transaction. Business outcomes: `errors::concurrency_conflict` (retryable);
-    // `errors::invalid_text` (see `check_append`), which stores nothing. A part without events writes nothing and
+    // `errors::invalid_text` and `errors::invalid_payload` (see `check_append`), which store nothing. A part without events writes nothing and
     // creates no stream, but its expected sequence is still checked: a way to make a push depend on the state of an
     // aggregate it does not change, as KurrentDB's empty append with an expected version does.
     // When a durable store itself fails, the push returns `errors::store_unavailable` (nothing was written; retry
     // as is) or, if the connection was lost after the COMMIT was sent, `errors::commit_outcome_unknown` (it may be
-    // stored; re-read, then decide again). The PostgreSQL store also returns `errors::invalid_payload` for a payload
-    // JSONB cannot hold. Other failures (a payload that is not JSON) throw infrastructure_error.
+    // stored; re-read, then decide again). Other failures (a payload that is not JSON on a durable store) throw
+    // infrastructure_error.
     virtual result<append_result> append(std::vector<aggregate_append> batch) = 0;
 
     // One aggregate's events with a sequence greater than `after`, in sequence order.

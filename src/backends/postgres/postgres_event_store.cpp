@@ -13,7 +13,6 @@
 #include "pg_connection.hpp"
 #include "pg_rows.hpp"
 #include "pg_schema.hpp"
-#include "userstream/core/text.hpp"
 
 namespace userstream::backends {
 
@@ -98,27 +97,6 @@ parameters global_parameters(eventstore::global_position after, const eventstore
     }
     params.emplace_back(std::to_string(limit));
     return params;
-}
-
-// A JSON payload PostgreSQL can store as JSONB: valid UTF-8 without NUL, and without the escape \u0000, which JSONB
-// refuses (SQLSTATE 22P05). Escapes are skipped pairwise, so an escaped backslash before "u0000" is not one.
-bool jsonb_can_hold(std::string_view payload) {
-    if (!is_valid_text(payload)) return false;
-    for (std::size_t i = 0; i + 1 < payload.size(); ++i) {
-        if (payload[i] != '\\') continue;
-        if (payload.substr(i + 1, 5) == "u0000") return false;
-        ++i;
-    }
-    return true;
-}
-
-std::optional<error> check_payloads(const std::vector<eventstore::aggregate_append>& batch) {
-    for (const auto& part : batch) {
-        for (const auto& event : part.events) {
-            if (!jsonb_can_hold(event.payload)) return error(eventstore::errors::invalid_payload);
-        }
-    }
-    return std::nullopt;
 }
 
 // Makes `db` the writer connection: the push statements prepared, in pipeline mode.
@@ -304,7 +282,6 @@ const postgres_options& postgres_event_store::options() const noexcept { return 
 
 result<eventstore::append_result> postgres_event_store::append(std::vector<eventstore::aggregate_append> batch) {
     if (auto rejected = eventstore::check_append(batch)) return std::move(*rejected);
-    if (auto rejected = check_payloads(batch)) return std::move(*rejected);
     return impl_->committer.submit(std::move(batch));
 }
 

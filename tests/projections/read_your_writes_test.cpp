@@ -58,6 +58,8 @@ TEST_CASE("a position the projection cannot reach in time is a retryable error, 
     auto phone = read_side.get_human_phone(w.instance(), "u1", {future, 20ms});
     then_rejected(phone, pe::projection_behind);
     CHECK(is_retryable(phone.err().kind));
+    // "Retry the read", not "re-decide": the kind a caller retries as it is.
+    CHECK(phone.err().kind == error_kind::unavailable);
     then_rejected(read_side.get_user_details(w.instance(), "u1", {future, 20ms}), pe::projection_behind);
 }
 

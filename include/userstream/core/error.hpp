@@ -1,11 +1,16 @@
 // userstream/core/error.hpp
 //
-// The two error channels of the library, defined once.
+// The error channels of the library, defined once.
 //
 // * Business rejections (an invalid phone, a missing user, a denied permission, a concurrency conflict) are values:
 //   `userstream::error`, carried by `userstream::result<T>`. Callers must look at them.
 // * Infrastructure failures (a database that is down, a row that does not decode, a missing encryption key) throw
-//   `userstream::infrastructure_error`, the one rooted exception type.
+//   `userstream::infrastructure_error`, the root of the library's own exceptions (`decode_error` derives from it).
+//   A push that meets a failing store is the exception: it returns `unavailable` or `unknown` (below), so the
+//   caller learns whether the change may have been stored.
+// * Programming errors (a violated precondition, such as a key of the wrong size or a NUL byte in a PostgreSQL
+//   parameter) throw `std::invalid_argument`: the host called the library wrongly, and no retry helps.
+//   docs/errors.md lists every place that throws it.
 //
 // Every error has a kind, a stable id (ZITADEL's where ZITADEL has one), an i18n key and an English message. The kind
 // tells the caller what to do: `conflict` and `unknown` may be retried after re-reading, `unavailable` may be retried

@@ -24,9 +24,10 @@ inline constexpr error_code phone_not_found{k::not_found, "EVENT-pos9e", "Errors
 // No event of the aggregate has been projected.
 inline constexpr error_code object_not_found{k::not_found, "US-QUERY-objnotfound", "Errors.Object.NotFound",
                                              "Object could not be found"};
-// The projection did not reach the requested position within the timeout. Retryable: the write is stored and the
-// projection will get there (kind Conflict is the library's only retryable kind).
-inline constexpr error_code projection_behind{k::conflict, "US-QUERY-behind", "Errors.Query.ProjectionNotUpToDate",
+// The projection did not reach the requested position within the timeout. Retry the read as it is: the write is
+// stored and the projection will get there. Kind Unavailable (gRPC UNAVAILABLE, HTTP 503), not Conflict, which would
+// tell a caller to re-read and decide a command again.
+inline constexpr error_code projection_behind{k::unavailable, "US-QUERY-behind", "Errors.Query.ProjectionNotUpToDate",
                                               "The projection has not yet reached the requested position; retry"};
 
 // Every error above, for catalogue checks (docs/errors.md).

@@ -68,6 +68,19 @@ void check_unreachable(Construct construct, const char* what) {
     check(threw, what);
 }
 
+#ifdef USERSTREAM_CONSUMER_HAS_STORES
+// open_store on a URL of a store this build left out (USERSTREAM_WITH_...=OFF) throws, naming the option.
+[[maybe_unused]] void check_left_out(const char* url, const char* option, const char* what) {
+    bool named = false;
+    try {
+        (void)backends::open_store(url);
+    } catch (const infrastructure_error& e) {
+        named = std::string(e.what()).find(option) != std::string::npos;
+    }
+    check(named, what);
+}
+#endif
+
 [[maybe_unused]] constexpr const char* no_server = "host=127.0.0.1 port=1 connect_timeout=2";
 
 }  // namespace
@@ -99,6 +112,13 @@ int main() {
         const auto store = backends::open_store("memory:");
         set_phone_on(*store, "open_store(\"memory:\") (userstream::stores)");
     }
+#ifndef USERSTREAM_CONSUMER_HAS_SQLITE
+    check_left_out("sqlite::memory:", "USERSTREAM_WITH_SQLITE", "open_store names the option a SQLite URL needs");
+#endif
+#ifndef USERSTREAM_CONSUMER_HAS_POSTGRES
+    check_left_out("postgresql://u@127.0.0.1:1/db", "USERSTREAM_WITH_POSTGRES",
+                   "open_store names the option a PostgreSQL URL needs");
+#endif
 #endif
 #ifdef USERSTREAM_CONSUMER_HAS_PROJECTIONS_SQLITE
     {

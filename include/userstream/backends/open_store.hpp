@@ -12,7 +12,9 @@
 // max_group=N` for SQLite; `schema=NAME`, `group_commit=on|off` and `max_group=N` for PostgreSQL (URI query
 // parameters, or key=value pairs in a conninfo string); everything else goes to libpq unchanged.
 //
-// Link `userstream::stores`.
+// Link `userstream::stores`. It opens the stores the library was built with: a `sqlite:` URL in a build with
+// USERSTREAM_WITH_SQLITE=OFF, or a PostgreSQL one with USERSTREAM_WITH_POSTGRES=OFF, throws infrastructure_error
+// naming that option.
 #pragma once
 
 #include <memory>

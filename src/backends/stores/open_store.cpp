@@ -1,6 +1,7 @@
 #include "userstream/backends/open_store.hpp"
 
 #include "store_url.hpp"
+#include "userstream/core/error.hpp"
 #include "userstream/eventstore/memory_event_store.hpp"
 
 namespace userstream::backends {
@@ -10,11 +11,21 @@ std::unique_ptr<eventstore::event_store> open_store(std::string_view url) {
         std::unique_ptr<eventstore::event_store> operator()(const detail::memory_url&) const {
             return std::make_unique<eventstore::memory_event_store>();
         }
-        std::unique_ptr<eventstore::event_store> operator()(const sqlite_options& options) const {
+        std::unique_ptr<eventstore::event_store> operator()([[maybe_unused]] const sqlite_options& options) const {
+#if USERSTREAM_HAVE_SQLITE
             return std::make_unique<sqlite_event_store>(options);
+#else
+            throw infrastructure_error(
+                "open_store: this build has no SQLite store (built with USERSTREAM_WITH_SQLITE=OFF)");
+#endif
         }
-        std::unique_ptr<eventstore::event_store> operator()(const postgres_options& options) const {
+        std::unique_ptr<eventstore::event_store> operator()([[maybe_unused]] const postgres_options& options) const {
+#if USERSTREAM_HAVE_POSTGRES
             return std::make_unique<postgres_event_store>(options);
+#else
+            throw infrastructure_error(
+                "open_store: this build has no PostgreSQL store (built with USERSTREAM_WITH_POSTGRES=OFF)");
+#endif
         }
     };
     return std::visit(opener{}, detail::parse_store_url(url));

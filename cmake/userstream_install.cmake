@@ -11,6 +11,10 @@
 # link interface, not written by hand, so a new dependency cannot be forgotten: a static library needs its private
 # dependencies too ($<LINK_ONLY:...>), a shared one only its public ones. cmake/userstream_dependencies.cmake says
 # how each is found.
+#
+# A library that is exported only because static libraries link it, and is no API of its own, says so with the
+# target property USERSTREAM_INTERNAL=ON: the config lists it in userstream_INTERNAL_COMPONENTS, and the consumer
+# test (tests/consumer) does not ask for a use of it.
 include(CMakePackageConfigHelpers)
 
 block()
@@ -47,9 +51,14 @@ function(_us_component_of out name)
 endfunction()
 
 set(_us_components "")
+set(_us_internal "")
 foreach(target IN LISTS _us_targets)
   _us_component_of(component ${target})
   list(APPEND _us_components ${component})
+  get_target_property(internal ${target} USERSTREAM_INTERNAL)
+  if(internal)
+    list(APPEND _us_internal ${component})
+  endif()
   set(_us_requires_${component} "")
   set(_us_packages_${component} "")
   # What a consumer links through this target, less what exists only in the build tree.
@@ -116,6 +125,7 @@ endwhile()
 # The table the package config reads: components in dependency order, and per component its closure of userstream
 # components and the third-party packages it needs itself.
 set(USERSTREAM_COMPONENT_TABLE "set(_userstream_components ${_us_ordered})\n")
+string(APPEND USERSTREAM_COMPONENT_TABLE "set(\${CMAKE_FIND_PACKAGE_NAME}_INTERNAL_COMPONENTS ${_us_internal})\n")
 foreach(component IN LISTS _us_ordered)
   string(APPEND USERSTREAM_COMPONENT_TABLE
          "set(_userstream_${component}_closure ${_us_closure_${component}})\n"

@@ -7,8 +7,8 @@
 #include "phone_change_counter.hpp"
 #include "userstream/eventstore/checkpoint_store.hpp"
 #include "userstream/eventstore/memory_event_store.hpp"
-#include "userstream/projections/handler_projection.hpp"
-#include "userstream/projections/projection_runner.hpp"
+#include "userstream/subscriptions/handler_projection.hpp"
+#include "userstream/subscriptions/projection_runner.hpp"
 #include "userstream/user/user_service.hpp"
 
 using namespace userstream;
@@ -39,11 +39,11 @@ int main() {
     // The host's projection: its state, a checkpoint store (a file_checkpoint_store survives restarts), a runner.
     example::phone_change_counter counter;
     eventstore::memory_checkpoint_store checkpoints;
-    projections::handler_projection changes("phone_changes_per_org", example::phone_change_counter::filter(),
-                                            checkpoints,
-                                            {.on_event = [&](const eventstore::stored_event& e) { counter.apply(e); },
-                                             .on_reset = [&] { counter.clear(); }});
-    projections::projection_runner runner(store, changes);
+    subscriptions::handler_projection changes("phone_changes_per_org", example::phone_change_counter::filter(),
+                                              checkpoints,
+                                              {.on_event = [&](const eventstore::stored_event& e) { counter.apply(e); },
+                                               .on_reset = [&] { counter.clear(); }});
+    subscriptions::projection_runner runner(store, changes);
     runner.start();
 
     const auto ok = [](auto&& out) {

@@ -1,16 +1,12 @@
 #include "userstream/projections/user_phone_projection.hpp"
 
-#include "userstream/projections/object_details_projection.hpp"
+#include "overloaded.hpp"
+#include "userstream/subscriptions/object_details_projection.hpp"
 #include "userstream/user/event_codec.hpp"
 
 namespace userstream::projections {
 
 namespace {
-
-template <class... F>
-struct overloaded : F... {
-    using F::operator()...;
-};
 
 std::optional<std::string> null_if_empty(const user::phone_number& phone) {
     if (phone.empty()) return std::nullopt;
@@ -40,7 +36,7 @@ bool advance_user_phone(std::optional<user_phone_row>& row, const eventstore::st
     // event is new to this row.
     std::optional<eventstore::object_details> details;
     if (row) details = row->details;
-    if (!advance_details(details, event)) return false;
+    if (!subscriptions::advance_details(details, event)) return false;
     // Decode before touching the row, so a malformed payload leaves it as it was.
     const auto decoded = user::decode(event, user::unknown_event_policy::skip);
     if (!row) {
@@ -52,7 +48,7 @@ bool advance_user_phone(std::optional<user_phone_row>& row, const eventstore::st
     if (!decoded) return true;  // an event of another feature: only the details move
 
     using namespace user;
-    std::visit(overloaded{
+    std::visit(userstream::detail::overloaded{
                    [&](const human_added& e) { on_human_added(*row, e.phone); },
                    [&](const human_registered& e) { on_human_added(*row, e.phone); },
                    [&](const human_initial_code_added&) { row->state = user_state::initial; },

@@ -2,19 +2,21 @@
 
 #include "userstream/projections/errors.hpp"
 #include "userstream/projections/memory_read_models.hpp"
+#include "userstream/subscriptions/memory_object_details.hpp"
 
 namespace userstream::projections {
 
-user_projections::user_projections(const eventstore::event_store& store, runner_options options)
-    : owned_details_(std::make_unique<memory_object_details>()),
+user_projections::user_projections(const eventstore::event_store& store, subscriptions::runner_options options)
+    : owned_details_(std::make_unique<subscriptions::memory_object_details>()),
       owned_phones_(std::make_unique<memory_user_phones>()),
       details_(*owned_details_),
       phones_(*owned_phones_),
       details_runner_(store, details_, options),
       phone_runner_(store, phones_, options) {}
 
-user_projections::user_projections(const eventstore::event_store& store, object_details_read_model& details,
-                                   user_phone_read_model& phones, runner_options options)
+user_projections::user_projections(const eventstore::event_store& store,
+                                   subscriptions::object_details_read_model& details, user_phone_read_model& phones,
+                                   subscriptions::runner_options options)
     : details_(details),
       phones_(phones),
       details_runner_(store, details_, options),

@@ -7,14 +7,14 @@
 
 namespace userstream::projections {
 
-result<eventstore::object_details> get_object_details(const object_details_read_model& model,
+result<eventstore::object_details> get_object_details(const subscriptions::object_details_read_model& model,
                                                       const eventstore::aggregate_key& aggregate) {
     auto found = model.find(aggregate);
     if (!found) return errors::object_not_found;
     return *std::move(found);
 }
 
-result<eventstore::object_details> get_user_details(const object_details_read_model& model,
+result<eventstore::object_details> get_user_details(const subscriptions::object_details_read_model& model,
                                                     const std::string& instance_id, const std::string& user_id) {
     if (!is_valid_text(user_id)) return error(user::errors::text_invalid, "userId");
     auto found = model.find({instance_id, std::string(user::aggregate_type), user_id});

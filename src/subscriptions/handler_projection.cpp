@@ -1,8 +1,8 @@
-#include "userstream/projections/handler_projection.hpp"
+#include "userstream/subscriptions/handler_projection.hpp"
 
 #include <stdexcept>
 
-namespace userstream::projections {
+namespace userstream::subscriptions {
 
 handler_projection::handler_projection(std::string name, eventstore::global_filter filter,
                                        eventstore::checkpoint_store& checkpoints, projection_handlers handlers)
@@ -26,4 +26,4 @@ void handler_projection::reset() {
     checkpoints_.save(name_, {});
 }
 
-}  // namespace userstream::projections
+}  // namespace userstream::subscriptions

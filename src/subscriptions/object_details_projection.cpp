@@ -1,6 +1,6 @@
-#include "userstream/projections/object_details_projection.hpp"
+#include "userstream/subscriptions/object_details_projection.hpp"
 
-namespace userstream::projections {
+namespace userstream::subscriptions {
 
 bool advance_details(std::optional<eventstore::object_details>& row, const eventstore::stored_event& event) {
     if (row && event.sequence <= row->sequence) return false;  // a redelivery: already reflected
@@ -21,4 +21,4 @@ eventstore::global_filter object_details_filter(std::vector<std::string> aggrega
     return filter;
 }
 
-}  // namespace userstream::projections
+}  // namespace userstream::subscriptions

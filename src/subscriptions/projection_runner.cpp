@@ -1,18 +1,28 @@
-#include "userstream/projections/projection_runner.hpp"
+#include "userstream/subscriptions/projection_runner.hpp"
 
 #include <algorithm>
 #include <exception>
 
-namespace userstream::projections {
+#include "userstream/core/error.hpp"
+
+namespace userstream::subscriptions {
 
 using eventstore::global_position;
 
 projection_runner::projection_runner(const eventstore::event_store& store, projection& target, runner_options options)
-    : store_(store), target_(target), filter_(target.filter()), options_(options) {
+    : store_(store),
+      target_(target),
+      filter_(target.filter()),
+      options_(options),
+      poll_interval_ms_(options.poll_interval.count()) {
     if (options_.page_size == 0) options_.page_size = 1;
 }
 
 projection_runner::~projection_runner() { stop(); }
+
+std::chrono::milliseconds projection_runner::poll_interval() const noexcept {
+    return std::chrono::milliseconds(poll_interval_ms_.load());
+}
 
 bool projection_runner::step() {
     std::lock_guard lock(apply_mutex_);
@@ -60,10 +70,23 @@ std::uint64_t projection_runner::catch_up() {
     while (global_position{checkpoint_.load()} < target || !checkpoint_known_.load()) {
         if (!step_locked()) break;
     }
+    rounds_.fetch_add(1);
     return applied_.load() - before;
 }
 
 void projection_runner::start() {
+    std::lock_guard lifecycle(lifecycle_mutex_);
+    start_locked();
+}
+
+void projection_runner::start(std::chrono::milliseconds poll_interval) {
+    std::lock_guard lifecycle(lifecycle_mutex_);
+    if (running()) return;
+    poll_interval_ms_.store(poll_interval.count());
+    start_locked();
+}
+
+void projection_runner::start_locked() {
     std::lock_guard state(state_mutex_);
     if (thread_.joinable()) return;
     stop_requested_ = false;
@@ -72,6 +95,9 @@ void projection_runner::start() {
 }
 
 void projection_runner::stop() {
+    // Held until the thread is joined: a start meanwhile would otherwise clear the stop request before the old thread
+    // saw it, and that thread would run on unjoined.
+    std::lock_guard lifecycle(lifecycle_mutex_);
     std::thread finished;
     {
         std::lock_guard state(state_mutex_);
@@ -87,25 +113,43 @@ void projection_runner::stop() {
 
 bool projection_runner::running() const noexcept { return running_.load(); }
 
+std::string projection_runner::describe_failure() const {
+    try {
+        throw;
+    } catch (const infrastructure_error& e) {
+        return e.what();
+    } catch (const std::exception& e) {
+        if (options_.quote_host_errors) return e.what();
+        return "an exception from host code";
+    } catch (...) {
+        return "an exception from host code (not a std::exception)";
+    }
+}
+
 void projection_runner::run() {
-    auto pause = options_.poll_interval;
+    auto pause = poll_interval();
     for (;;) {
         bool moved = false;
+        bool failed = false;
         try {
             moved = step();
+            if (!moved) rounds_.fetch_add(1);
             std::lock_guard state(state_mutex_);
             last_error_.reset();
-            pause = options_.poll_interval;
-        } catch (const std::exception& e) {
+            pause = poll_interval();
+        } catch (...) {
             // Keep the page: the next attempt reads from the same checkpoint, so nothing is skipped.
+            failed = true;
+            failures_.fetch_add(1);
+            auto text = describe_failure();
             std::lock_guard state(state_mutex_);
-            last_error_ = e.what();
-            pause = std::min(std::max(pause * 2, options_.poll_interval), options_.max_backoff);
+            last_error_ = std::move(text);
+            pause = std::min(std::max(pause * 2, poll_interval()), options_.max_backoff);
             checkpoint_known_.store(false);
         }
         std::unique_lock state(state_mutex_);
         if (stop_requested_) return;
-        if (moved && !last_error_) continue;  // more pages may be waiting: no pause while catching up
+        if (moved && !failed) continue;  // more pages may be waiting: no pause while catching up
         wake_cv_.wait_for(state, pause, [this] { return stop_requested_ || wake_requested_; });
         wake_requested_ = false;
         if (stop_requested_) return;
@@ -129,13 +173,13 @@ bool projection_runner::wait_for(global_position position, std::chrono::millisec
             wake();
             std::unique_lock state(state_mutex_);
             // Short slices: the thread may stop meanwhile, and then this caller applies pages itself.
-            const auto slice = std::min(deadline, std::chrono::steady_clock::now() + options_.poll_interval);
+            const auto slice = std::min(deadline, std::chrono::steady_clock::now() + poll_interval());
             if (progress_cv_.wait_until(state, slice, reached)) return true;
         } else {
             const bool moved = step();
             if (reached()) return true;
             if (!moved) {
-                const auto slice = std::min(deadline, std::chrono::steady_clock::now() + options_.poll_interval);
+                const auto slice = std::min(deadline, std::chrono::steady_clock::now() + poll_interval());
                 std::this_thread::sleep_until(slice);
             }
         }
@@ -158,16 +202,29 @@ std::uint64_t projection_runner::rebuild() {
     return applied;
 }
 
+runner_activity projection_runner::activity() const {
+    runner_activity a;
+    a.running = running();
+    a.applied = applied_.load();
+    a.rounds = rounds_.load();
+    a.failures = failures_.load();
+    std::lock_guard state(state_mutex_);
+    a.last_error = last_error_;
+    return a;
+}
+
 runner_status projection_runner::status() const {
     runner_status s;
     s.checkpoint = checkpoint_known_.load() ? global_position{checkpoint_.load()} : target_.checkpoint();
     s.head = store_.head();
     s.behind = s.head > s.checkpoint ? s.head.value - s.checkpoint.value : 0;
-    s.applied = applied_.load();
-    s.running = running();
-    std::lock_guard state(state_mutex_);
-    s.last_error = last_error_;
+    const auto a = activity();
+    s.applied = a.applied;
+    s.running = a.running;
+    s.last_error = a.last_error;
+    s.rounds = a.rounds;
+    s.failures = a.failures;
     return s;
 }
 
-}  // namespace userstream::projections
+}  // namespace userstream::subscriptions

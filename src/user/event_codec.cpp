@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "detail/base64.hpp"
+#include "overloaded.hpp"
 #include "userstream/core/error.hpp"
 
 namespace userstream::user {
@@ -15,10 +16,7 @@ namespace {
 using json = nlohmann::json;
 namespace et = event_types;
 
-template <class... F>
-struct overloaded : F... {
-    using F::operator()...;
-};
+using userstream::detail::overloaded;
 
 // Go's encoding/json writes struct fields in declaration order; ordered_json keeps ours the same.
 using ordered = nlohmann::ordered_json;

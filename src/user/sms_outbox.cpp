@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <mutex>
+#include <thread>
 
+#include "userstream/subscriptions/projection_runner.hpp"
 #include "userstream/user/errors.hpp"
 #include "userstream/user/event_codec.hpp"
 
@@ -39,23 +42,94 @@ void add(sms_outbox::report& sum, const sms_outbox::report& one) {
     sum.record_failures += one.record_failures;
 }
 
+sms_outbox::report difference(const sms_outbox::report& after, const sms_outbox::report& before) {
+    return {after.sent - before.sent, after.skipped - before.skipped, after.given_up - before.given_up,
+            after.undecryptable - before.undecryptable, after.record_failures - before.record_failures};
+}
+
 }  // namespace
+
+// The outbox as a projection of the code events: the runner reads them and calls `apply` page by page; `apply`
+// handles each code, then moves the checkpoint past it, then counts it. At-least-once: the checkpoint lives in the
+// host's checkpoint store, apart from the SMS provider and the `code.sent` events.
+struct sms_outbox::impl final : subscriptions::projection {
+    enum class outcome { sent, skipped, given_up, undecryptable, sent_not_recorded };
+
+    impl(const eventstore::event_store& store, user_service& users, const key_ring& keys, const clock& time,
+         sms_sender& sender, eventstore::checkpoint_store& checkpoints, sms_outbox_config config, sleeper sleep)
+        : store_(store),
+          users_(users),
+          keys_(keys),
+          clock_(time),
+          sender_(sender),
+          checkpoints_(checkpoints),
+          config_(std::move(config)),
+          sleep_(sleep ? std::move(sleep) : sleeper(default_sleep)),
+          filter_{users.config().instance_id, {std::string(aggregate_type)}, stored_event_types(et::phone_code_added)},
+          runner_(store, *this,
+                  {.page_size = config_.page_size,
+                   .poll_interval = std::chrono::milliseconds(200),
+                   .quote_host_errors = false}) {}
+
+    // --- the projection ---------------------------------------------------------------------------------------------
+
+    std::string name() const override { return config_.reader_name; }
+    eventstore::global_filter filter() const override { return filter_; }
+    subscriptions::delivery guarantee() const noexcept override { return subscriptions::delivery::at_least_once; }
+    eventstore::global_position checkpoint() const override { return checkpoints_.load(config_.reader_name); }
+
+    bool apply(eventstore::global_position from, std::span<const eventstore::stored_event> events,
+               eventstore::global_position through) override {
+        if (checkpoints_.load(config_.reader_name) != from) return false;  // another outbox on this checkpoint
+        for (const auto& event : events) {
+            const outcome result = handle(event);
+            checkpoints_.save(config_.reader_name, event.position);
+            // Counted once the checkpoint is past the event, so a status never counts an event twice.
+            count(result);
+        }
+        // Past the events of other types too, so the next round starts at the head the runner saw.
+        if (events.empty() || events.back().position != through) checkpoints_.save(config_.reader_name, through);
+        return true;
+    }
+
+    // A rebuild sends nothing twice: every code already sent has its `code.sent`, which supersedes it.
+    void reset() override { checkpoints_.save(config_.reader_name, {}); }
+
+    // --- one code ---------------------------------------------------------------------------------------------------
+
+    outcome handle(const eventstore::stored_event& event);
+    bool superseded(const eventstore::stored_event& event) const;
+    void note_problem(std::string text, std::string_view error_id = {});
+    void count(outcome result);
+    report totals() const;
+
+    const eventstore::event_store& store_;
+    user_service& users_;
+    const key_ring& keys_;
+    const clock& clock_;
+    sms_sender& sender_;
+    eventstore::checkpoint_store& checkpoints_;
+    const sms_outbox_config config_;
+    const sleeper sleep_;
+    const eventstore::global_filter filter_;
+
+    mutable std::mutex status_mutex_;
+    report totals_;               // guarded by status_mutex_
+    std::string last_problem_;    // guarded by status_mutex_
+    std::string last_error_id_;   // guarded by status_mutex_
+
+    subscriptions::projection_runner runner_;  // last: it stops, and stops calling `apply`, before the rest goes
+};
 
 sms_outbox::sms_outbox(const eventstore::event_store& store, user_service& users, const key_ring& keys,
                        const clock& time, sms_sender& sender, eventstore::checkpoint_store& checkpoints,
                        sms_outbox_config config, sleeper sleep)
-    : store_(store),
-      users_(users),
-      keys_(keys),
-      clock_(time),
-      sender_(sender),
-      checkpoints_(checkpoints),
-      config_(std::move(config)),
-      sleep_(sleep ? std::move(sleep) : sleeper(default_sleep)) {}
+    : impl_(std::make_unique<impl>(store, users, keys, time, sender, checkpoints, std::move(config),
+                                   std::move(sleep))) {}
 
-sms_outbox::~sms_outbox() { stop(); }
+sms_outbox::~sms_outbox() = default;
 
-bool sms_outbox::superseded(const eventstore::stored_event& event) const {
+bool sms_outbox::impl::superseded(const eventstore::stored_event& event) const {
     const auto later = store_.read_aggregate(event.aggregate, event.sequence);
     return std::any_of(later.begin(), later.end(), [](const eventstore::stored_event& e) {
         const auto type = current_event_type(e.event_type);
@@ -63,13 +137,31 @@ bool sms_outbox::superseded(const eventstore::stored_event& event) const {
     });
 }
 
-void sms_outbox::note_problem(std::string text, std::string_view error_id) {
+void sms_outbox::impl::note_problem(std::string text, std::string_view error_id) {
     std::lock_guard lock(status_mutex_);
-    status_.last_error = std::move(text);
-    status_.last_error_id = std::string(error_id);
+    last_problem_ = std::move(text);
+    last_error_id_ = std::string(error_id);
 }
 
-sms_outbox::outcome sms_outbox::handle(const eventstore::stored_event& event) {
+void sms_outbox::impl::count(outcome result) {
+    report one;
+    switch (result) {
+        case outcome::sent: one.sent = 1; break;
+        case outcome::skipped: one.skipped = 1; break;
+        case outcome::given_up: one.given_up = 1; break;
+        case outcome::undecryptable: one.given_up = one.undecryptable = 1; break;
+        case outcome::sent_not_recorded: one.sent = one.record_failures = 1; break;
+    }
+    std::lock_guard lock(status_mutex_);
+    add(totals_, one);
+}
+
+sms_outbox::report sms_outbox::impl::totals() const {
+    std::lock_guard lock(status_mutex_);
+    return totals_;
+}
+
+sms_outbox::impl::outcome sms_outbox::impl::handle(const eventstore::stored_event& event) {
     std::optional<user_event> decoded;
     try {
         decoded = decode(event);
@@ -157,88 +249,25 @@ sms_outbox::outcome sms_outbox::handle(const eventstore::stored_event& event) {
 }
 
 sms_outbox::report sms_outbox::run_once() {
-    report totals;
-    const eventstore::global_filter filter{users_.config().instance_id, {std::string(aggregate_type)},
-                                           stored_event_types(et::phone_code_added)};
-    auto position = checkpoints_.load(config_.reader_name);
-    for (;;) {
-        const auto page = store_.read_global(position, filter, config_.page_size);
-        for (const auto& event : page) {
-            const outcome result = handle(event);
-            report one;
-            switch (result) {
-                case outcome::sent: one.sent = 1; break;
-                case outcome::skipped: one.skipped = 1; break;
-                case outcome::given_up: one.given_up = 1; break;
-                case outcome::undecryptable: one.given_up = one.undecryptable = 1; break;
-                case outcome::sent_not_recorded: one.sent = one.record_failures = 1; break;
-            }
-            position = event.position;
-            checkpoints_.save(config_.reader_name, position);
-            // Counted once the checkpoint is past the event, so a status never counts an event twice.
-            add(totals, one);
-            std::lock_guard lock(status_mutex_);
-            add(status_.totals, one);
-        }
-        if (page.size() < config_.page_size) break;
-    }
-    std::lock_guard lock(status_mutex_);
-    ++status_.rounds;
-    return totals;
+    const auto before = impl_->totals();
+    impl_->runner_.catch_up();
+    return difference(impl_->totals(), before);
 }
 
-void sms_outbox::round_failed(std::string text) {
-    {
-        std::lock_guard lock(status_mutex_);
-        ++status_.failed_rounds;
-    }
-    note_problem(std::move(text));
-}
+void sms_outbox::start(std::chrono::milliseconds interval) { impl_->runner_.start(interval); }
 
-void sms_outbox::work(std::chrono::milliseconds interval) {
-    for (;;) {
-        try {
-            (void)run_once();
-        } catch (const infrastructure_error& e) {
-            // A store failure: the checkpoint did not move past the event, so the next round retries it.
-            round_failed(fmt::format("a round failed: {}", e.what()));
-        } catch (...) {
-            // Not the library's exception type: it comes from host code (a store or checkpoint store of its own) and
-            // might quote anything, so its text is not kept.
-            round_failed("a round failed with an exception from host code");
-        }
-        std::unique_lock lock(wake_mutex_);
-        if (wake_.wait_for(lock, interval, [this] { return stopping_; })) return;
-    }
-}
-
-void sms_outbox::start(std::chrono::milliseconds interval) {
-    std::lock_guard lifecycle(lifecycle_mutex_);
-    if (worker_.joinable()) return;  // already running
-    {
-        std::lock_guard lock(wake_mutex_);
-        stopping_ = false;
-    }
-    worker_ = std::thread([this, interval] { work(interval); });
-    running_.store(true);
-}
-
-void sms_outbox::stop() {
-    std::lock_guard lifecycle(lifecycle_mutex_);
-    if (!worker_.joinable()) return;
-    {
-        std::lock_guard lock(wake_mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    worker_.join();
-    running_.store(false);
-}
+void sms_outbox::stop() { impl_->runner_.stop(); }
 
 sms_outbox::status_snapshot sms_outbox::status() const {
-    std::lock_guard lock(status_mutex_);
-    status_snapshot out = status_;
-    out.running = running_.load();
+    const auto activity = impl_->runner_.activity();
+    status_snapshot out;
+    out.running = activity.running;
+    out.rounds = activity.rounds;
+    out.failed_rounds = activity.failures;
+    std::lock_guard lock(impl_->status_mutex_);
+    out.totals = impl_->totals_;
+    out.last_error_id = impl_->last_error_id_;
+    out.last_error = activity.last_error ? fmt::format("a round failed: {}", *activity.last_error) : impl_->last_problem_;
     return out;
 }
 

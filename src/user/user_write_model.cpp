@@ -1,15 +1,11 @@
 #include "userstream/user/user_write_model.hpp"
 
+#include "overloaded.hpp"
 #include "userstream/user/event_codec.hpp"
 
 namespace userstream::user {
 
-namespace {
-template <class... F>
-struct overloaded : F... {
-    using F::operator()...;
-};
-}  // namespace
+using userstream::detail::overloaded;
 
 void user_write_model::apply(const eventstore::stored_event& event) {
     if (auto decoded = decode(event, unknown_event_policy::skip)) {

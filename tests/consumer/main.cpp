@@ -2,6 +2,7 @@
 // (tests/consumer/CMakeLists.txt) and, compiled again, with add_subdirectory (tests/add_subdirectory). It uses every
 // public target the package has; USERSTREAM_CONSUMER_HAS_<TARGET> says which ones this build of the package has
 // (a package built with USERSTREAM_WITH_POSTGRES=OFF has no userstream::postgres). Exits non-zero when a use fails.
+#include <cstddef>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -9,6 +10,17 @@
 #include <userstream/core/error.hpp>
 #include <userstream/eventstore/memory_event_store.hpp>
 #include <userstream/user/user_service.hpp>
+#ifdef USERSTREAM_CONSUMER_HAS_SUBSCRIPTIONS
+#include <userstream/subscriptions/handler_projection.hpp>
+#include <userstream/subscriptions/memory_object_details.hpp>
+#include <userstream/subscriptions/projection_runner.hpp>
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_SUBSCRIPTIONS_SQLITE
+#include <userstream/subscriptions/sqlite_object_details.hpp>
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_SUBSCRIPTIONS_POSTGRES
+#include <userstream/subscriptions/postgres_object_details.hpp>
+#endif
 #ifdef USERSTREAM_CONSUMER_HAS_PROJECTIONS
 #include <userstream/projections/user_projections.hpp>
 #endif
@@ -89,6 +101,33 @@ int main() {
     eventstore::memory_event_store memory;
     [[maybe_unused]] const auto outcome = set_phone_on(memory, "the memory store (userstream::eventstore)");
 
+#ifdef USERSTREAM_CONSUMER_HAS_SUBSCRIPTIONS
+    {
+        // A host's own projection on the generic runner, and the object details in memory.
+        eventstore::memory_checkpoint_store checkpoints;
+        std::size_t seen = 0;
+        subscriptions::handler_projection counting(
+            "consumer", {}, checkpoints, {.on_event = [&](const eventstore::stored_event&) { ++seen; }, .on_reset = {}});
+        subscriptions::projection_runner(memory, counting).catch_up();
+        subscriptions::memory_object_details details;
+        subscriptions::projection_runner(memory, details).catch_up();
+        const auto user = details.find({"default", "user", "u1"});
+        check(seen == outcome.position.value && user && user->sequence.value == 3,
+              "userstream::subscriptions runs a host's projection and the object details");
+    }
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_SUBSCRIPTIONS_SQLITE
+    {
+        subscriptions::sqlite_object_details details({.path = ":memory:"});
+        subscriptions::projection_runner(memory, details).catch_up();
+        const auto user = details.find({"default", "user", "u1"});
+        check(user && user->sequence.value == 3, "userstream::subscriptions_sqlite holds the object details");
+    }
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_SUBSCRIPTIONS_POSTGRES
+    check_unreachable([] { subscriptions::postgres_object_details details({.conninfo = no_server}); },
+                      "userstream::subscriptions_postgres reports an unreachable server");
+#endif
 #ifdef USERSTREAM_CONSUMER_HAS_PROJECTIONS
     {
         projections::user_projections read_side(memory);
@@ -122,7 +161,7 @@ int main() {
 #endif
 #ifdef USERSTREAM_CONSUMER_HAS_PROJECTIONS_SQLITE
     {
-        projections::sqlite_object_details details({.path = ":memory:"});
+        subscriptions::sqlite_object_details details({.path = ":memory:"});
         projections::sqlite_user_phones phones({.path = ":memory:"});
         projections::user_projections read_side(memory, details, phones);
         read_side.rebuild();

@@ -4,14 +4,15 @@
 #include "userstream/eventstore/memory_event_store.hpp"
 #include "userstream/projections/errors.hpp"
 #include "userstream/projections/memory_read_models.hpp"
-#include "userstream/projections/projection_runner.hpp"
 #include "userstream/projections/user_queries.hpp"
+#include "userstream/subscriptions/projection_runner.hpp"
 #include "userstream/user/errors.hpp"
 #include "userstream/user/stream_queries.hpp"
 
 using namespace userstream;
 using namespace userstream::testing;
 using namespace userstream::projections;
+using namespace userstream::subscriptions;
 namespace pe = userstream::projections::errors;
 
 namespace {

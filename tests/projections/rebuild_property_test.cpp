@@ -5,12 +5,13 @@
 
 #include "support/backends.hpp"
 #include "support/world.hpp"
-#include "userstream/projections/projection_runner.hpp"
+#include "userstream/subscriptions/projection_runner.hpp"
 #include "userstream/user/stream_queries.hpp"
 
 using namespace userstream;
 using namespace userstream::testing;
 using namespace userstream::projections;
+using namespace userstream::subscriptions;
 
 namespace {
 

@@ -1,18 +1,22 @@
 // The projection runner: paging, checkpoints, following new events on a background thread, lag, stop and resume.
+#include <atomic>
+#include <functional>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "support/forwarding_store.hpp"
 #include "support/world.hpp"
 #include "userstream/eventstore/memory_event_store.hpp"
 #include "userstream/eventstore/checkpoint_store.hpp"
-#include "userstream/projections/handler_projection.hpp"
 #include "userstream/projections/memory_read_models.hpp"
-#include "userstream/projections/projection_runner.hpp"
+#include "userstream/subscriptions/handler_projection.hpp"
+#include "userstream/subscriptions/projection_runner.hpp"
 
 using namespace userstream;
 using namespace userstream::testing;
 using namespace userstream::projections;
+using namespace userstream::subscriptions;
 using namespace std::chrono_literals;
 
 namespace {
@@ -279,4 +283,158 @@ TEST_CASE("a handler projection redelivers a page whose handler failed, and save
 
     runner.rebuild();
     CHECK(handled == std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6});
+}
+
+namespace {
+
+// A projection whose pages fail on demand with an exception of the test's choosing.
+class failing_projection final : public projection {
+public:
+    std::string name() const override { return "failing"; }
+    eventstore::global_filter filter() const override { return {}; }
+    delivery guarantee() const noexcept override { return delivery::at_least_once; }
+    eventstore::global_position checkpoint() const override { return eventstore::global_position{checkpoint_.load()}; }
+    bool apply(eventstore::global_position from, std::span<const eventstore::stored_event>,
+               eventstore::global_position through) override {
+        if (fail) fail();
+        if (from.value != checkpoint_.load()) return false;
+        checkpoint_.store(through.value);
+        return true;
+    }
+    void reset() override { checkpoint_.store(0); }
+    std::function<void()> fail;  // set before the runner starts; throws whatever the test wants
+
+private:
+    std::atomic<std::uint64_t> checkpoint_{0};
+};
+
+// Waits (a bounded time) until `done` holds.
+template <class Done>
+bool eventually(Done done) {
+    for (int i = 0; i < 500; ++i) {
+        if (done()) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return done();
+}
+
+}  // namespace
+
+TEST_CASE("start and stop called concurrently from many threads leave at most one background thread, and stop returns",
+          "[runner][threads]") {
+    eventstore::memory_event_store store;
+    world w(store);
+    recording_projection target;
+    projection_runner runner(store, target, {.page_size = 3, .poll_interval = 1ms});
+    std::atomic<bool> go{false};
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 6; ++t) {
+        callers.emplace_back([&, t] {
+            while (!go.load()) std::this_thread::yield();
+            for (int i = 0; i < 200; ++i) {
+                if ((i + t) % 2 == 0) {
+                    runner.start();
+                } else {
+                    runner.stop();
+                }
+            }
+        });
+    }
+    go.store(true);
+    for (auto& caller : callers) caller.join();
+    runner.stop();
+    CHECK_FALSE(runner.running());
+
+    // One start still follows the stream, and one stop ends it: no thread was left running unjoined.
+    runner.start();
+    push_users(w, 0, 5);
+    REQUIRE(runner.wait_for(store.head(), 5s));
+    runner.stop();
+    CHECK_FALSE(runner.activity().running);
+    CHECK(target.seen() == positions_in(store, {}));
+}
+
+TEST_CASE("a background failure is counted and reported, a caught-up runner counts its rounds, and a success clears "
+          "the error; activity() asks no store",
+          "[runner]") {
+    eventstore::memory_event_store inner;
+    flaky_store store(inner);
+    world w(store);
+    push_users(w, 0, 2);
+    recording_projection target;
+    projection_runner runner(store, target, {.page_size = 2, .poll_interval = 1ms, .max_backoff = 4ms});
+
+    store.failing = true;
+    runner.start();
+    REQUIRE(eventually([&] { return runner.activity().failures >= 3; }));
+    const auto failing = runner.activity();  // the store is down: no call to it here
+    CHECK(failing.running);
+    REQUIRE(failing.last_error);
+    CHECK(*failing.last_error == "database unreachable");
+    CHECK(failing.rounds == 0);
+
+    store.failing = false;
+    REQUIRE(runner.wait_for(inner.head(), 5s));
+    REQUIRE(eventually([&] { return runner.activity().rounds >= 2; }));  // polls that found nothing new
+    runner.stop();
+    const auto recovered = runner.status();
+    CHECK_FALSE(recovered.last_error);
+    CHECK(recovered.failures == runner.activity().failures);
+    CHECK(recovered.failures >= 3);
+    CHECK(recovered.rounds >= 2);
+    CHECK(target.seen() == positions_in(inner, {}));
+
+    const auto before = runner.activity().rounds;
+    runner.catch_up();
+    CHECK(runner.activity().rounds == before + 1);  // a direct catch-up is a round too
+}
+
+TEST_CASE("an exception that is not a std::exception is reported by the background thread, never escapes it",
+          "[runner]") {
+    eventstore::memory_event_store store;
+    world w(store);
+    push_users(w, 0, 1);
+    failing_projection target;
+    std::atomic<bool> failing{true};
+    target.fail = [&] {
+        if (failing) throw 42;
+    };
+    projection_runner runner(store, target, {.poll_interval = 1ms, .max_backoff = 2ms});
+    runner.start();
+    REQUIRE(eventually([&] { return runner.activity().last_error.has_value(); }));
+    CHECK(*runner.activity().last_error == "an exception from host code (not a std::exception)");
+    CHECK(runner.activity().failures >= 1);
+    failing = false;
+    REQUIRE(runner.wait_for(store.head(), 5s));
+    runner.stop();
+    CHECK_FALSE(runner.activity().last_error);
+}
+
+TEST_CASE("with quote_host_errors off, a host exception's message is not kept, the library's own messages are",
+          "[runner]") {
+    eventstore::memory_event_store store;
+    world w(store);
+    push_users(w, 0, 1);
+    failing_projection target;
+    std::atomic<bool> library_error{false};
+    target.fail = [&] {
+        if (library_error) throw infrastructure_error("checkpoint file unwritable");
+        throw std::runtime_error("provider said: your code is 123456");
+    };
+    SECTION("quoted by default") {
+        projection_runner runner(store, target, {.poll_interval = 1ms, .max_backoff = 2ms});
+        runner.start();
+        REQUIRE(eventually([&] { return runner.activity().last_error.has_value(); }));
+        runner.stop();
+        CHECK(*runner.activity().last_error == "provider said: your code is 123456");
+    }
+    SECTION("not quoted") {
+        projection_runner runner(store, target, {.poll_interval = 1ms, .max_backoff = 2ms, .quote_host_errors = false});
+        runner.start();
+        REQUIRE(eventually([&] { return runner.activity().last_error.has_value(); }));
+        CHECK(*runner.activity().last_error == "an exception from host code");
+        library_error = true;
+        REQUIRE(eventually([&] { return runner.activity().last_error == "checkpoint file unwritable"; }));
+        runner.stop();
+    }
 }

@@ -18,11 +18,12 @@
 #include "userstream/backends/postgres_event_store.hpp"
 #include "userstream/projections/memory_read_models.hpp"
 #include "userstream/projections/postgres_read_models.hpp"
-#include "userstream/projections/projection_runner.hpp"
+#include "userstream/subscriptions/projection_runner.hpp"
 
 using namespace userstream;
 using namespace userstream::testing;
 using namespace userstream::projections;
+using namespace userstream::subscriptions;
 using namespace std::chrono_literals;
 
 namespace {
@@ -290,4 +291,39 @@ TEST_CASE("defect 8.9: PostgreSQL read models refuse an id with NUL instead of r
     // The refusal costs nothing else: the read models answer as before.
     CHECK(b.phones->find(w.instance(), "victim"));
     CHECK(b.details->find({w.instance(), "user", "victim"}));
+}
+
+TEST_CASE("each SQL read model records its own schema version, and one newer than the library is refused on open",
+          "[sql]") {
+    const auto which = GENERATE(as<std::string>{}, "sqlite", "postgres");
+    auto b = make_backend(which);
+    INFO(which);
+    CHECK(b.run_sql("SELECT version FROM schema_version WHERE component = 'object_details'") == "1");
+    CHECK(b.run_sql("SELECT version FROM schema_version WHERE component = 'user_phones'") == "1");
+    b.run_sql("UPDATE schema_version SET version = 99 WHERE component = 'user_phones'");
+    CHECK_THROWS_WITH(b.open_phones(), Catch::Contains("user_phones") && Catch::Contains("version 99"));
+    CHECK_NOTHROW(b.open_details());  // its own version is still one this library knows
+}
+
+TEST_CASE("read-model tables of the earlier layout (one schema_version row 'projections' for all of them) open as "
+          "they are, with their rows and checkpoints",
+          "[sql]") {
+    const auto which = GENERATE(as<std::string>{}, "sqlite", "postgres");
+    auto b = make_backend(which);
+    INFO(which);
+    world w(*b.store);
+    w.given("u1", "o1", {human_added{stored_phone("+41710000000")}});
+    projection_runner(*b.store, *b.details).catch_up();
+    projection_runner(*b.store, *b.phones).catch_up();
+    const auto details = b.details->rows();
+    const auto phones = b.phones->rows();
+    // What the earlier layout recorded: the same tables, under one component row.
+    b.run_sql("DELETE FROM schema_version WHERE component IN ('object_details', 'user_phones'); "
+              "INSERT INTO schema_version (component, version) VALUES ('projections', 1)");
+
+    b.reopen();
+    CHECK(b.details->rows() == details);
+    CHECK(b.phones->rows() == phones);
+    CHECK(b.phones->checkpoint() == b.store->head());
+    CHECK(b.run_sql("SELECT version FROM schema_version WHERE component = 'user_phones'") == "1");
 }

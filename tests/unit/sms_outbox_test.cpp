@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "support/fake_external_verifier.hpp"
+#include "support/forwarding_store.hpp"
 #include "support/user_fixture.hpp"
 #include "userstream/eventstore/checkpoint_store.hpp"
 #include "userstream/user/sms_outbox.hpp"
@@ -410,4 +411,83 @@ TEST_CASE("outbox: a code event that does not decode is given up, and the other 
     REQUIRE(f.sender.sent.size() == 1);
     CHECK(f.sender.sent[0].user_id == "u2");
     CHECK_THAT(outbox.status().last_error, Catch::Contains("u1"));
+}
+
+namespace {
+
+// A store whose reads of the global stream fail on demand, as a database that went away; it counts the attempts.
+class unreachable_store final : public forwarding_store {
+public:
+    using forwarding_store::forwarding_store;
+    std::vector<stored_event> read_global(eventstore::global_position after, const eventstore::global_filter& filter,
+                                          std::size_t limit) const override {
+        fail_if_down();
+        return inner_.read_global(after, filter, limit);
+    }
+    eventstore::global_position head() const override {
+        fail_if_down();
+        return inner_.head();
+    }
+    std::atomic<bool> down{false};
+    std::atomic<bool> host_exception{false};  // fail with a host's own exception type instead of the library's
+    mutable std::atomic<int> failed_calls{0};
+
+private:
+    void fail_if_down() const {
+        if (!down) return;
+        ++failed_calls;
+        if (host_exception) throw std::runtime_error("host driver: last statement held code 424242");
+        throw infrastructure_error("database unreachable");
+    }
+};
+
+}  // namespace
+
+TEST_CASE("outbox: a store failure in the background is reported in the status and retried after a pause that "
+          "doubles; once the store is back the code goes out and the report clears",
+          "[outbox]") {
+    outbox_fixture f;
+    f.given("u1", "o1", {human_added{}});
+    REQUIRE(f.service.set_phone(admin, {"u1", "+41710000000", send_code{}}).ok());
+    unreachable_store store(f.store);
+    sms_outbox outbox(store, f.service, f.keys, f.clock, f.sender, f.checkpoints, {}, no_sleep);
+
+    store.down = true;
+    outbox.start(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const auto failing = outbox.status();  // asks no store: the store is down
+    CHECK(failing.running);
+    CHECK(failing.failed_rounds >= 3);
+    CHECK(failing.last_error == "a round failed: database unreachable");
+    // Backoff: pauses of 1, 2, 4, ... ms make about ten attempts in 300 ms, not one per millisecond.
+    CHECK(store.failed_calls.load() < 30);
+    CHECK(f.sender.sent.empty());
+
+    store.down = false;
+    CHECK(f.wait_for_last_event("u1", et::phone_code_sent));
+    outbox.stop();
+    const auto recovered = outbox.status();
+    CHECK(recovered.totals.sent == 1);
+    CHECK(recovered.last_error.empty());
+    CHECK(recovered.failed_rounds >= failing.failed_rounds);  // cumulative
+    CHECK(f.sender.sent.size() == 1);
+}
+
+TEST_CASE("outbox: a failing round from host code is reported without the exception's text, which may quote a code",
+          "[outbox]") {
+    outbox_fixture f;
+    unreachable_store store(f.store);
+    store.down = true;
+    store.host_exception = true;
+    sms_outbox outbox(store, f.service, f.keys, f.clock, f.sender, f.checkpoints, {}, no_sleep);
+    CHECK_THROWS_AS(outbox.run_once(), std::runtime_error);  // a direct call lets it through unchanged
+    outbox.start(std::chrono::milliseconds(1));
+    for (int i = 0; i < 500 && outbox.status().failed_rounds == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(outbox.status().failed_rounds > 0);
+    outbox.stop();
+    const auto status = outbox.status();
+    CHECK_THAT(status.last_error, Catch::Contains("a round failed") && Catch::Contains("exception from host code"));
+    CHECK_THAT(status.last_error, !Catch::Contains("424242"));
 }

@@ -1,8 +1,9 @@
 // userstream/projections/memory_read_models.hpp
 //
-// The read models kept in process memory: for tests, examples and hosts that rebuild them at start-up (they hold
-// nothing across restarts, so a new process starts from checkpoint 0 and catches up). Rows and checkpoint change
-// under one lock, so delivery is exactly-once within the process.
+// The user-phone read model kept in process memory, and (from userstream::subscriptions) the object-details one: for
+// tests, examples and hosts that rebuild them at start-up (they hold nothing across restarts, so a new process starts
+// from checkpoint 0 and catches up). Rows and checkpoint change under one lock, so delivery is exactly-once within
+// the process.
 //
 // Thread-safe: queries take a shared lock, pages an exclusive one.
 #pragma once
@@ -10,40 +11,17 @@
 #include <map>
 #include <shared_mutex>
 #include <string>
-#include <tuple>
+#include <utility>
 #include <vector>
 
-#include "userstream/projections/object_details_projection.hpp"
 #include "userstream/projections/user_phone_projection.hpp"
+#include "userstream/subscriptions/memory_object_details.hpp"
 
 namespace userstream::projections {
 
-class memory_object_details final : public object_details_read_model {
-public:
-    // Reads the given aggregate types (all when empty).
-    explicit memory_object_details(std::vector<std::string> aggregate_types = {});
-
-    eventstore::global_filter filter() const override { return filter_; }
-    delivery guarantee() const noexcept override { return delivery::exactly_once; }
-    eventstore::global_position checkpoint() const override;
-    bool apply(eventstore::global_position from, std::span<const eventstore::stored_event> events,
-               eventstore::global_position through) override;
-    void reset() override;
-
-    std::optional<eventstore::object_details> find(const eventstore::aggregate_key& aggregate) const override;
-    std::vector<object_details_row> rows() const override;
-
-private:
-    using key = std::tuple<std::string, std::string, std::string>;  // instance, aggregate type, aggregate id
-    eventstore::global_filter filter_;
-    mutable std::shared_mutex mutex_;
-    std::map<key, eventstore::object_details> rows_;
-    eventstore::global_position checkpoint_;
-};
-
 class memory_user_phones final : public user_phone_read_model {
 public:
-    delivery guarantee() const noexcept override { return delivery::exactly_once; }
+    subscriptions::delivery guarantee() const noexcept override { return subscriptions::delivery::exactly_once; }
     eventstore::global_position checkpoint() const override;
     bool apply(eventstore::global_position from, std::span<const eventstore::stored_event> events,
                eventstore::global_position through) override;

@@ -12,7 +12,9 @@
 // * user.removed    the row stays as a tombstone with state `deleted` (queries answer NotFound), so that a redelivered
 //                   older event can never bring the user back.
 //
-// `advance_user_phone` is the fold every storage shares; backends only load and save rows.
+// `advance_user_phone` is the fold every storage shares; backends only load and save rows. The projection runs on the
+// generic read side (userstream::subscriptions): its runner, its page fold, its object-details fold for the
+// user's details.
 #pragma once
 
 #include <optional>
@@ -20,7 +22,7 @@
 #include <vector>
 
 #include "userstream/eventstore/object_details.hpp"
-#include "userstream/projections/projection.hpp"
+#include "userstream/subscriptions/projection.hpp"
 #include "userstream/user/user_write_model.hpp"
 
 namespace userstream::projections {
@@ -52,7 +54,7 @@ bool advance_user_phone(std::optional<user_phone_row>& row, const eventstore::st
 eventstore::global_filter user_phone_filter();
 
 // A user-phone read model in some storage.
-class user_phone_read_model : public projection {
+class user_phone_read_model : public subscriptions::projection {
 public:
     std::string name() const override { return user_phone_projection_name; }
     eventstore::global_filter filter() const override { return user_phone_filter(); }

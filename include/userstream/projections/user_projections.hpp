@@ -12,7 +12,8 @@
 //     // phone->phone == "+41710000000", phone->is_verified == true
 //
 // For durable read models, construct the SQLite or PostgreSQL ones (sqlite_read_models.hpp, postgres_read_models.hpp)
-// and pass them in. Thread-safe.
+// and pass them in. The runners and the object-details read model are the generic ones of userstream::subscriptions.
+// Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -20,8 +21,8 @@
 #include <string>
 
 #include "userstream/core/result.hpp"
-#include "userstream/projections/projection_runner.hpp"
 #include "userstream/projections/user_queries.hpp"
+#include "userstream/subscriptions/projection_runner.hpp"
 
 namespace userstream::projections {
 
@@ -35,10 +36,10 @@ struct read_after {
 class user_projections {
 public:
     // With in-memory read models.
-    explicit user_projections(const eventstore::event_store& store, runner_options options = {});
+    explicit user_projections(const eventstore::event_store& store, subscriptions::runner_options options = {});
     // With read models the host owns (they must outlive this object).
-    user_projections(const eventstore::event_store& store, object_details_read_model& details,
-                     user_phone_read_model& phones, runner_options options = {});
+    user_projections(const eventstore::event_store& store, subscriptions::object_details_read_model& details,
+                     user_phone_read_model& phones, subscriptions::runner_options options = {});
     ~user_projections();
 
     void start();  // both runners' background threads
@@ -55,18 +56,18 @@ public:
     result<human_phone> get_human_phone(const std::string& instance_id, const std::string& user_id,
                                         read_after after = {}, missing_phone when_missing = missing_phone::not_found);
 
-    projection_runner& details_runner() noexcept { return details_runner_; }
-    projection_runner& phone_runner() noexcept { return phone_runner_; }
-    const object_details_read_model& details() const noexcept { return details_; }
+    subscriptions::projection_runner& details_runner() noexcept { return details_runner_; }
+    subscriptions::projection_runner& phone_runner() noexcept { return phone_runner_; }
+    const subscriptions::object_details_read_model& details() const noexcept { return details_; }
     const user_phone_read_model& phones() const noexcept { return phones_; }
 
 private:
-    std::unique_ptr<object_details_read_model> owned_details_;
+    std::unique_ptr<subscriptions::object_details_read_model> owned_details_;
     std::unique_ptr<user_phone_read_model> owned_phones_;
-    object_details_read_model& details_;
+    subscriptions::object_details_read_model& details_;
     user_phone_read_model& phones_;
-    projection_runner details_runner_;
-    projection_runner phone_runner_;
+    subscriptions::projection_runner details_runner_;
+    subscriptions::projection_runner phone_runner_;
 };
 
 }  // namespace userstream::projections

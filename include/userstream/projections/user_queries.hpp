@@ -8,8 +8,8 @@
 #include <string>
 
 #include "userstream/core/result.hpp"
-#include "userstream/projections/object_details_projection.hpp"
 #include "userstream/projections/user_phone_projection.hpp"
+#include "userstream/subscriptions/object_details_projection.hpp"
 
 namespace userstream::projections {
 
@@ -27,12 +27,12 @@ struct human_phone {
 enum class missing_phone { not_found, empty };
 
 // US-QUERY-objnotfound when the projection has seen no event of `aggregate`.
-result<eventstore::object_details> get_object_details(const object_details_read_model& model,
+result<eventstore::object_details> get_object_details(const subscriptions::object_details_read_model& model,
                                                       const eventstore::aggregate_key& aggregate);
 
 // A user's details: QUERY-Dfbg2 NotFound when the projection has seen no event of the user (the same answer as the
 // stream-based user::get_user_details).
-result<eventstore::object_details> get_user_details(const object_details_read_model& model,
+result<eventstore::object_details> get_user_details(const subscriptions::object_details_read_model& model,
                                                     const std::string& instance_id, const std::string& user_id);
 
 // QUERY-DAvb3 NotFound for a missing or removed user, QUERY-hliQl FailedPrecondition for a machine, and for a human

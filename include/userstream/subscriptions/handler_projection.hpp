@@ -1,4 +1,4 @@
-// userstream/projections/handler_projection.hpp
+// userstream/subscriptions/handler_projection.hpp
 //
 // A host's own projection in a few lines: a name, the event types it reads, a handler per event, and a
 // `checkpoint_store` (eventstore/checkpoint_store.hpp) for where it got to. The handler's effects live wherever the
@@ -25,9 +25,9 @@
 #include <string>
 
 #include "userstream/eventstore/checkpoint_store.hpp"
-#include "userstream/projections/projection.hpp"
+#include "userstream/subscriptions/projection.hpp"
 
-namespace userstream::projections {
+namespace userstream::subscriptions {
 
 struct projection_handlers {
     std::function<void(const eventstore::stored_event&)> on_event;  // required; must be idempotent
@@ -56,4 +56,4 @@ private:
     projection_handlers handlers_;
 };
 
-}  // namespace userstream::projections
+}  // namespace userstream::subscriptions

@@ -1,4 +1,4 @@
-// userstream/projections/object_details_projection.hpp
+// userstream/subscriptions/object_details_projection.hpp
 //
 // The object-details projection: one row per aggregate with the sequence of its last event, when it was created and
 // last changed, and its resource owner - what ZITADEL returns as `details`. Every event of the aggregate counts,
@@ -6,7 +6,9 @@
 // events, so its `sequence` is not). It reads every aggregate type unless restricted.
 //
 // `advance_details` is the fold every storage shares (memory, SQLite, PostgreSQL): each backend only loads and saves
-// rows, so all of them hold the same rows for the same stream.
+// rows, so all of them hold the same rows for the same stream. The read models: `memory_object_details`
+// (memory_object_details.hpp, in userstream::subscriptions), `sqlite_object_details` (userstream::subscriptions_sqlite)
+// and `postgres_object_details` (userstream::subscriptions_postgres).
 #pragma once
 
 #include <optional>
@@ -15,9 +17,9 @@
 #include <vector>
 
 #include "userstream/eventstore/object_details.hpp"
-#include "userstream/projections/projection.hpp"
+#include "userstream/subscriptions/projection.hpp"
 
-namespace userstream::projections {
+namespace userstream::subscriptions {
 
 inline constexpr const char* object_details_projection_name = "object_details";
 
@@ -41,4 +43,4 @@ public:
     virtual std::vector<object_details_row> rows() const = 0;
 };
 
-}  // namespace userstream::projections
+}  // namespace userstream::subscriptions

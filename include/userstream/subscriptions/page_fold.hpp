@@ -1,7 +1,14 @@
-// The page-at-a-time fold every read model storage shares: each event's row is loaded once per page (from the map,
-// or with one SELECT), folded in memory, and the rows that changed are written back once, in first-touch order. A
-// fold that throws (a malformed payload) leaves the storage untouched because nothing is written before the whole
-// page is folded.
+// userstream/subscriptions/page_fold.hpp
+//
+// The page-at-a-time fold every read model of the library uses, in every storage, and a host's own exactly-once read
+// model may use too: each event's row is loaded once per page (from a map, or with one SELECT), folded in memory, and
+// the rows that changed are written back once, in first-touch order. A fold that throws (a malformed payload) leaves
+// the storage untouched because nothing is written before the whole page is folded.
+//
+//     fold_page<my_row>(events,
+//                       [&](const eventstore::aggregate_key& a) { return load_row(a); },   // std::optional<my_row>
+//                       advance_my_row,                                                     // false: row unchanged
+//                       [&](const eventstore::aggregate_key& a, const my_row& row) { save_row(a, row); });
 #pragma once
 
 #include <optional>
@@ -11,13 +18,13 @@
 
 #include "userstream/eventstore/stored_event.hpp"
 
-namespace userstream::projections::detail {
+namespace userstream::subscriptions {
 
 // Load:  std::optional<Row>(const aggregate_key&)
 // Fold:  bool(std::optional<Row>&, const stored_event&)  - true when the row changed
 // Save:  void(const aggregate_key&, const Row&)
 template <class Row, class Load, class Fold, class Save>
-void apply_page(std::span<const eventstore::stored_event> events, Load&& load, Fold&& fold, Save&& save) {
+void fold_page(std::span<const eventstore::stored_event> events, Load&& load, Fold&& fold, Save&& save) {
     struct slot {
         std::optional<Row> row;
         bool changed = false;
@@ -35,4 +42,4 @@ void apply_page(std::span<const eventstore::stored_event> events, Load&& load, F
     for (const auto* key : order) save(*key, *slots.at(*key).row);
 }
 
-}  // namespace userstream::projections::detail
+}  // namespace userstream::subscriptions

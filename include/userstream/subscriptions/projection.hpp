@@ -1,17 +1,19 @@
-// userstream/projections/projection.hpp
+// userstream/subscriptions/projection.hpp
 //
 // What a projection is to the runner: a name, the slice of the global stream it reads (its declared aggregate and
 // event types), a stored checkpoint, and one call that applies a page of events and moves the checkpoint. The runner
 // (projection_runner.hpp) does the reading, paging, following and waiting; a projection only folds events into its
-// read model and stores where it got to.
+// read model, or acts on them, and stores where it got to.
 //
 // Delivery. The runner hands every matching event to `apply` in position order. What happens after a crash depends on
 // where the checkpoint lives:
 // * exactly_once  - rows and checkpoint change together (one SQL transaction, or one lock in memory), so a page is
-//                   either applied with its checkpoint or not at all. All of the library's read models are this kind.
+//                   either applied with its checkpoint or not at all. The library's read models are this kind: the
+//                   object details (here) and the user phones (userstream::projections).
 // * at_least_once - the checkpoint is stored separately from the effects (an external system, a file): a crash
 //                   between the two redelivers the page, so handlers must be idempotent (e.g. skip an event whose
-//                   per-aggregate sequence is not above the one already applied).
+//                   per-aggregate sequence is not above the one already applied). `handler_projection` (a host's
+//                   own projection) and the SMS outbox (`user::sms_outbox`) are this kind.
 //
 // A projection does not know users: it sees stored events. Implementations must be safe to query from other threads
 // while the runner applies a page.
@@ -22,7 +24,7 @@
 
 #include "userstream/eventstore/event_store.hpp"
 
-namespace userstream::projections {
+namespace userstream::subscriptions {
 
 enum class delivery { exactly_once, at_least_once };
 
@@ -43,7 +45,8 @@ public:
     // Applies `events` (matching `filter`, in position order, all after `from` and at most `through`) and moves the
     // checkpoint from `from` to `through`. Returns false, changing nothing, when the stored checkpoint is no longer
     // `from` - another runner on the same tables got there first - so the caller re-reads the checkpoint instead of
-    // applying a page twice. Throws infrastructure_error if the storage fails (nothing is applied then).
+    // applying a page twice. Throws infrastructure_error if the storage fails (an exactly-once projection applies
+    // nothing then; an at-least-once one may have acted on some events, which come again).
     virtual bool apply(eventstore::global_position from, std::span<const eventstore::stored_event> events,
                        eventstore::global_position through) = 0;
 
@@ -51,4 +54,4 @@ public:
     virtual void reset() = 0;
 };
 
-}  // namespace userstream::projections
+}  // namespace userstream::subscriptions

@@ -1,8 +1,10 @@
 // userstream/user/sms_outbox.hpp
 //
-// Delivers verification codes by SMS, following ZITADEL's notification handler for `phone.code.added`. It reads
-// code events from the store's global stream after its checkpoint, and for each one that still matters hands the
-// decrypted code to the host's `sms_sender`, then records `phone.code.sent` and moves its checkpoint.
+// Delivers verification codes by SMS, following ZITADEL's notification handler for `phone.code.added`. It is an
+// at-least-once projection on the generic runner (userstream::subscriptions): the runner reads code events from the
+// store's global stream after the outbox's checkpoint, a page at a time, and for each one that still matters the
+// outbox hands the decrypted code to the host's `sms_sender`, then records `phone.code.sent` and moves its checkpoint.
+// Polling, backoff after a failed round, and the report of failures are the runner's, as for every projection.
 //
 // A code is skipped when it was returned to the caller (`code_returned`), when it has expired, or when a later event
 // of the same user superseded it (another code, a sent code, a changed, verified or removed phone, a removed user;
@@ -20,21 +22,24 @@
 // the rejection is counted as a record failure, with its error id in the status. A user or phone removed between
 // sending and recording is no failure: there is nothing left to record.
 //
+// A failure of the store or the checkpoint store ends the round before the code that met it (its checkpoint stays
+// there): `run_once` throws it; in the background the runner reports it (`status()`: failed rounds, last error) and
+// tries again after a pause that doubles up to two seconds. Nothing is skipped and nothing is swallowed.
+//
 // `status()` is a thread-safe snapshot of cumulative counters and the last problem, for a host that runs the outbox
-// with `start()` and never sees a `report`. Its texts name user ids, key ids and positions, never a code or a key.
+// with `start()` and never sees a `report`. Its texts name user ids, key ids and positions, never a code or a key: an
+// exception from host code (the sender, a store of the host's own) is reported as such, without its message.
 //
 // With an external verifier the outbox asks the provider to start a verification instead of sending a code, and
 // records the provider's verification id in `code.sent`.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
+#include <cstddef>
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "userstream/eventstore/checkpoint_store.hpp"
 #include "userstream/eventstore/event_store.hpp"
@@ -64,8 +69,8 @@ struct sms_outbox_config {
     std::string reader_name = "sms_outbox";  // checkpoint key
     caller recorder{"sms-outbox", ""};       // who records `code.sent`; needs user.write on the users' orgs
     unsigned max_send_attempts = 5;
-    std::chrono::milliseconds first_backoff{200};
-    std::size_t page_size = 256;
+    std::chrono::milliseconds first_backoff{200};  // before the second attempt to send one code; doubles after each
+    std::size_t page_size = 256;                   // code events per read
 };
 
 class sms_outbox {
@@ -81,14 +86,19 @@ public:
     struct status_snapshot {
         bool running = false;            // the background thread is started
         std::size_t rounds = 0;          // rounds that handled every code stored so far
-        std::size_t failed_rounds = 0;   // rounds cut short by an exception (a store failure); the next one retries
+        std::size_t failed_rounds = 0;   // background rounds cut short by an exception (a store failure); retried
         report totals;
         std::string last_error_id;       // id of the last rejection of `code.sent` (e.g. "AUTH-5mWD2"); else empty
-        std::string last_error;          // the last problem in words; empty while there was none
+        std::string last_error;          // while rounds fail, why; otherwise the last problem with a code; else empty
     };
+    // How the outbox waits between two attempts to send one code (tests pass one that only records the pause).
     using sleeper = std::function<void(std::chrono::milliseconds)>;
 
-    // `users` supplies the store, key ring, clock, instance and external verifier through its configuration.
+    // Reads code events from `store` (of `users`' instance) and keeps its position in `checkpoints` under
+    // `config.reader_name`. `users` loads the user (for the number to send to), records `code.sent` as
+    // `config.recorder`, and supplies the external verifier of its configuration, if any; `keys` decrypts the codes;
+    // `time` decides whether a code has expired; `sender` sends each SMS. `sleep` waits between send attempts (the
+    // default sleeps the thread). Every reference must outlive the outbox.
     sms_outbox(const eventstore::event_store& store, user_service& users, const key_ring& keys, const clock& time,
                sms_sender& sender, eventstore::checkpoint_store& checkpoints, sms_outbox_config config = {},
                sleeper sleep = {});
@@ -96,46 +106,25 @@ public:
     sms_outbox(const sms_outbox&) = delete;
     sms_outbox& operator=(const sms_outbox&) = delete;
 
-    // Handles every code event stored so far, then returns. Not to be called while the background thread runs.
-    // Throws infrastructure_error when the store or the checkpoint store fails; the checkpoint stays before the code
-    // that met the failure.
+    // Handles every code event stored so far, then returns what this call did. It may run while the background thread
+    // runs: the two take turns, page by page. Throws infrastructure_error when the store or the checkpoint store
+    // fails; the checkpoint stays before the code that met the failure.
     report run_once();
 
-    // Polls in a background thread every `interval` until `stop`. Errors of one round are retried next round.
-    // `start` and `stop` may be called from any threads, also concurrently (not from the sender): `start` on a
-    // running outbox and `stop` on a stopped one do nothing, and `stop` returns after the current round.
+    // Runs rounds in a background thread every `interval` until `stop`; a failed round is retried after a pause that
+    // doubles up to two seconds. `start` and `stop` may be called from any threads, also concurrently (not from the
+    // sender): `start` on a running outbox and `stop` on a stopped one do nothing, and `stop` returns after the
+    // current page.
     void start(std::chrono::milliseconds interval = std::chrono::milliseconds(200));
     void stop();
 
     // A snapshot of the counters and the last problem; safe from any thread, also while the background thread runs.
+    // It asks no store, so it never throws and never waits on I/O.
     status_snapshot status() const;
 
 private:
-    enum class outcome { sent, skipped, given_up, undecryptable, sent_not_recorded };
-    outcome handle(const eventstore::stored_event& event);
-    bool superseded(const eventstore::stored_event& event) const;
-    void note_problem(std::string text, std::string_view error_id = {});
-    void round_failed(std::string text);
-    void work(std::chrono::milliseconds interval);
-
-    const eventstore::event_store& store_;
-    user_service& users_;
-    const key_ring& keys_;
-    const clock& clock_;
-    sms_sender& sender_;
-    eventstore::checkpoint_store& checkpoints_;
-    sms_outbox_config config_;
-    sleeper sleep_;
-
-    mutable std::mutex status_mutex_;
-    status_snapshot status_;
-
-    std::mutex lifecycle_mutex_;  // serialises start and stop, so the worker is never replaced while it runs
-    std::atomic<bool> running_{false};
-    std::mutex wake_mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;  // guarded by wake_mutex_
-    std::thread worker_;
+    struct impl;
+    std::unique_ptr<impl> impl_;
 };
 
 }  // namespace userstream::user

@@ -21,22 +21,17 @@
 #include <vector>
 
 #include "group_commit.hpp"
+#include "sql_errors.hpp"
 #include "userstream/eventstore/errors.hpp"
 
 namespace userstream::backends::detail {
 
-// Thrown by a backend when an insert hits the primary key: another writer stored that sequence first.
-class unique_violation : public infrastructure_error {
-public:
-    using infrastructure_error::infrastructure_error;
-};
-
-// Thrown by a backend when the store itself failed (connection lost, lock wait timed out, disk error). A retry would
-// fail the same way, so the group's pushes are not retried one by one; each returns EVENTSTORE-Unavailable.
-class store_unavailable : public infrastructure_error {
-public:
-    using infrastructure_error::infrastructure_error;
-};
+// Thrown by the SQL layer (src/sql/sql_errors.hpp): an insert that hits the primary key (another writer stored that
+// sequence first) becomes the retryable conflict; a failure of the store itself (connection lost, lock wait timed
+// out, disk error) is not retried push by push, because a retry would fail the same way, and each push of the group
+// returns EVENTSTORE-Unavailable.
+using sql::store_unavailable;
+using sql::unique_violation;
 
 // A store failure out of `push_transaction::commit`: the COMMIT may have landed, so each push of the group returns
 // EVENTSTORE-CommitUnknown, and retrying it here could store it twice.

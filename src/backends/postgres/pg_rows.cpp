@@ -22,7 +22,7 @@ constexpr std::int64_t postgres_epoch_us = 946'684'800LL * 1'000'000;
 
 }  // namespace
 
-eventstore::stored_event decode_row(const result_set& rows, int row) {
+eventstore::stored_event decode_row(const sql::postgres::result_set& rows, int row) {
     const auto sequence_text = [&] {
         const auto bytes = rows.value(row, 4);
         return bytes.size() == 8 && !rows.is_null(row, 4) ? std::to_string(read_big_endian<std::int64_t>(bytes))

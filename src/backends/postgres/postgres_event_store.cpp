@@ -10,14 +10,23 @@
 #include <vector>
 
 #include "../common/push_transaction.hpp"
-#include "pg_connection.hpp"
+#include "event_columns.hpp"
 #include "pg_rows.hpp"
 #include "pg_schema.hpp"
+#include "postgres/array_literal.hpp"
+#include "postgres/connection.hpp"
+#include "reader_pool.hpp"
 
 namespace userstream::backends {
 
-using namespace pg_detail;
 using eventstore::stored_event;
+using pg_detail::decode_row;
+using sql::event_columns;
+using sql::postgres::array_literal;
+using sql::postgres::begin_transaction;
+using sql::postgres::check_parameters;
+using sql::postgres::connection;
+using sql::postgres::parameters;
 
 namespace {
 
@@ -26,31 +35,6 @@ std::uint64_t parse_count(std::string_view text) {
     std::from_chars(text.data(), text.data() + text.size(), value);
     return value;
 }
-
-// Builds PostgreSQL array literals column by column, so a whole group is one INSERT ... SELECT FROM unnest(...).
-class array_literal {
-public:
-    array_literal() : text_("{") {}
-    void add_text(std::string_view value) {
-        separate();
-        append_array_element(text_, value);
-    }
-    void add_number(std::uint64_t value) {
-        separate();
-        text_ += std::to_string(value);
-    }
-    void add_null() {
-        separate();
-        text_ += "NULL";
-    }
-    std::string finish() { return std::move(text_) + "}"; }
-
-private:
-    void separate() {
-        if (text_.size() > 1) text_ += ',';
-    }
-    std::string text_;
-};
 
 struct statements {
     explicit statements(const std::string& schema, unsigned table_oid)
@@ -63,6 +47,7 @@ struct statements {
           sequences("SELECT k.ord, (SELECT MAX(e.\"sequence\") FROM " + table +
                     " e WHERE e.instance_id = k.i AND e.aggregate_type = k.t AND e.aggregate_id = k.a) "
                     "FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(i, t, a, ord)"),
+          // A whole group is one INSERT ... SELECT FROM unnest(...) of array literals, built column by column.
           insert("INSERT INTO " + table + " (" + event_columns +
                  ") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
                  "$6::smallint[], $7::timestamptz[], $8::jsonb[], $9::text[], $10::text[], $11::bigint[], "
@@ -216,7 +201,7 @@ struct first_writer {
     std::unique_ptr<connection> db;
     unsigned table_oid;
     first_writer(const std::string& conninfo, const std::string& schema)
-        : db(std::make_unique<connection>(conninfo)), table_oid(ensure_schema(*db, schema)) {}
+        : db(std::make_unique<connection>(conninfo)), table_oid(pg_detail::ensure_schema(*db, schema)) {}
 };
 
 }  // namespace
@@ -227,49 +212,19 @@ struct postgres_event_store::impl {
         : options(std::move(opts)),
           sql(options.schema, first.table_oid),
           push(std::move(first.db), options.conninfo, sql),
+          // A pooled connection the server closed meanwhile (a restart) is dropped, not used for one failure.
+          pool([this] { return std::make_unique<connection>(options.conninfo); },
+               [](connection& c) { return c.healthy(); }),
           committer(options.group_commit, options.max_group, [this](std::span<detail::pending_push* const> group) {
               std::lock_guard lock(writer_mutex);
               detail::commit_group(group, push);
           }) {}
 
-    // A pooled reader connection for the duration of one read.
-    class reader {
-    public:
-        explicit reader(impl& owner) : owner_(owner) {
-            while (!db_) {
-                {
-                    std::lock_guard lock(owner.pool_mutex);
-                    if (owner.pool.empty()) break;
-                    db_ = std::move(owner.pool.back());
-                    owner.pool.pop_back();
-                }
-                // A pooled connection the server closed meanwhile (a restart) is dropped, not used for one failure.
-                if (!db_->healthy()) db_.reset();
-            }
-            if (!db_) db_ = std::make_unique<connection>(owner.options.conninfo);
-        }
-        ~reader() {
-            // A connection that failed mid-read is dropped rather than reused.
-            if (std::uncaught_exceptions() > exceptions_) return;
-            std::lock_guard lock(owner_.pool_mutex);
-            owner_.pool.push_back(std::move(db_));
-        }
-        reader(const reader&) = delete;
-        reader& operator=(const reader&) = delete;
-        connection& db() const { return *db_; }
-
-    private:
-        impl& owner_;
-        std::unique_ptr<connection> db_;
-        int exceptions_ = std::uncaught_exceptions();
-    };
-
     postgres_options options;
     std::mutex writer_mutex;
     statements sql;
     postgres_push push;
-    std::mutex pool_mutex;
-    std::vector<std::unique_ptr<connection>> pool;
+    sql::reader_pool<connection> pool;  // reader connections; one that failed mid-read is dropped, not reused
     detail::group_commit committer;
 };
 
@@ -287,8 +242,8 @@ result<eventstore::append_result> postgres_event_store::append(std::vector<event
 
 std::vector<stored_event> postgres_event_store::read_aggregate(const eventstore::aggregate_key& aggregate,
                                                                eventstore::sequence_number after) const {
-    impl::reader connection(*impl_);
-    const auto rows = connection.db().exec_prepared(
+    auto reader = impl_->pool.acquire();
+    const auto rows = reader->exec_prepared(
         impl_->sql.read_aggregate,
         {aggregate.instance_id, aggregate.aggregate_type, aggregate.aggregate_id, std::to_string(after.value)}, true);
     std::vector<stored_event> out;
@@ -303,9 +258,9 @@ std::vector<stored_event> postgres_event_store::read_global(eventstore::global_p
     std::vector<stored_event> out;
     if (limit == 0) return out;
     limit = std::min<std::size_t>(limit, INT64_MAX);
-    impl::reader connection(*impl_);
+    auto reader = impl_->pool.acquire();
     const auto rows =
-        connection.db().exec_prepared(impl_->sql.global(filter), global_parameters(after, filter, limit), true);
+        reader->exec_prepared(impl_->sql.global(filter), global_parameters(after, filter, limit), true);
     out.reserve(static_cast<std::size_t>(rows.rows()));
     for (int row = 0; row < rows.rows(); ++row) out.push_back(decode_row(rows, row));
     return out;
@@ -317,11 +272,11 @@ std::uint64_t postgres_event_store::for_each_global(
     // Keyset pages: each page starts after the last position seen, so no cursor or snapshot is held between pages,
     // and positions commit in order, so nothing that commits meanwhile can slip in behind the reader.
     constexpr std::size_t page_size = 8192;
-    impl::reader connection(*impl_);
+    auto reader = impl_->pool.acquire();
     const std::string sql = impl_->sql.global(filter);
     std::uint64_t visited = 0;
     for (;;) {
-        const auto rows = connection.db().exec_prepared(sql, global_parameters(after, filter, page_size), true);
+        const auto rows = reader->exec_prepared(sql, global_parameters(after, filter, page_size), true);
         for (int row = 0; row < rows.rows(); ++row) {
             const auto event = decode_row(rows, row);
             ++visited;
@@ -333,8 +288,8 @@ std::uint64_t postgres_event_store::for_each_global(
 }
 
 eventstore::global_position postgres_event_store::head() const {
-    impl::reader connection(*impl_);
-    const auto rows = connection.db().exec_prepared(impl_->sql.last_position, {}, false);
+    auto reader = impl_->pool.acquire();
+    const auto rows = reader->exec_prepared(impl_->sql.last_position, {}, false);
     return eventstore::global_position{parse_count(rows.value(0, 0))};
 }
 

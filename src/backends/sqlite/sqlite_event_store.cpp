@@ -1,7 +1,5 @@
 #include "userstream/backends/sqlite_event_store.hpp"
 
-#include <sqlite3.h>
-
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -11,13 +9,19 @@
 #include "../common/fast_time.hpp"
 #include "../common/push_transaction.hpp"
 #include "../common/row_error.hpp"
-#include "sqlite_db.hpp"
+#include "event_columns.hpp"
+#include "reader_pool.hpp"
+#include "sqlite/database.hpp"
+#include "sqlite/transaction.hpp"
 #include "sqlite_schema.hpp"
 
 namespace userstream::backends {
 
-using namespace sqlite_detail;
 using eventstore::stored_event;
+using sql::event_columns;
+using sql::sqlite::column_type;
+using sql::sqlite::database;
+using sql::sqlite::statement;
 
 namespace {
 
@@ -42,17 +46,17 @@ std::string select_events(const std::string& where_and_order) {
 // type, so a row written by another tool with a NULL or a stray value cannot crash or silently default.
 stored_event decode_row(const statement& row) {
     const auto coordinate = [&](int column) {
-        return row.column_type(column) == SQLITE_NULL ? std::string_view("NULL") : row.column_text(column);
+        return row.is_null(column) ? std::string_view("NULL") : row.column_text(column);
     };
     const auto fail = [&](std::string_view problem) {
         return detail::row_error("SQLite", coordinate(0), coordinate(1), coordinate(2), coordinate(4), problem);
     };
     const auto text = [&](int column, const char* name) {
-        if (row.column_type(column) != SQLITE_TEXT) throw fail(std::string(name) + " is not text");
+        if (row.type(column) != column_type::text) throw fail(std::string(name) + " is not text");
         return std::string(row.column_text(column));
     };
     const auto integer = [&](int column, const char* name, std::int64_t min, std::int64_t max) {
-        if (row.column_type(column) != SQLITE_INTEGER) throw fail(std::string(name) + " is not an integer");
+        if (row.type(column) != column_type::integer) throw fail(std::string(name) + " is not an integer");
         const std::int64_t value = row.column_int(column);
         if (value < min || value > max) throw fail(std::string(name) + " is out of range");
         return value;
@@ -69,7 +73,7 @@ stored_event decode_row(const statement& row) {
     const auto created = detail::parse_stored_time(text(6, "created_at"));
     if (!created) throw fail("created_at is not an RFC 3339 timestamp");
     event.created_at = *created;
-    if (row.column_type(7) != SQLITE_NULL) event.payload = text(7, "payload");
+    if (!row.is_null(7)) event.payload = text(7, "payload");
     event.creator = text(8, "creator");
     event.owner = text(9, "owner");
     event.position.value = static_cast<std::uint64_t>(integer(10, "position", 1, int64_max));
@@ -115,7 +119,7 @@ public:
     explicit sqlite_push(database& db) : db_(db) {}
 
     std::uint64_t begin(detail::sequence_map& sequences) override {
-        db_.exec("BEGIN IMMEDIATE");
+        tx_.emplace(db_);
         read_sequences(sequences);
         auto last = db_.prepare("SELECT COALESCE(MAX(\"position\"), 0) FROM events2");
         last.step();
@@ -156,11 +160,12 @@ public:
         }
     }
 
-    void commit() override { db_.exec("COMMIT"); }
-
-    void rollback() noexcept override {
-        if (!sqlite3_get_autocommit(db_.handle())) db_.try_exec("ROLLBACK");
+    void commit() override {
+        tx_->commit();
+        tx_.reset();
     }
+
+    void rollback() noexcept override { tx_.reset(); }  // the transaction rolls back unless it was committed
 
 private:
     void read_sequences(detail::sequence_map& sequences) {
@@ -170,7 +175,7 @@ private:
             query.bind(1, key.instance_id);
             query.bind(2, key.aggregate_type);
             query.bind(3, key.aggregate_id);
-            if (query.step() && query.column_type(0) == SQLITE_INTEGER) {
+            if (query.step() && query.type(0) == column_type::integer) {
                 sequence = static_cast<std::uint64_t>(query.column_int(0));
             }
             query.reset();
@@ -178,6 +183,7 @@ private:
     }
 
     database& db_;
+    std::optional<sql::sqlite::transaction> tx_;  // open between begin and commit or rollback
 };
 
 }  // namespace
@@ -188,6 +194,10 @@ struct sqlite_event_store::impl {
           in_memory(options.path.empty() || options.path == ":memory:"),
           writer(options.path, database::mode::read_write_create, static_cast<int>(options.busy_timeout.count())),
           push(writer),
+          pool([this] {
+              return std::make_unique<database>(options.path, database::mode::read_write,
+                                                static_cast<int>(options.busy_timeout.count()));
+          }),
           committer(options.group_commit, options.max_group, [this](std::span<detail::pending_push* const> group) {
               std::lock_guard lock(writer_mutex);
               detail::commit_group(group, push);
@@ -196,44 +206,30 @@ struct sqlite_event_store::impl {
             writer.exec("PRAGMA journal_mode = WAL");
         }
         writer.exec(synchronous_pragma(options.synchronous));
-        ensure_schema(writer);
+        sqlite_detail::ensure_schema(writer);
     }
 
-    // A connection for one read. A file store hands out pooled reader connections, which WAL lets run beside the
+    // A connection for one read. A file store leases a pooled reader connection, which WAL lets run beside the
     // writer; a private in-memory database has only the writer connection, so reads share it under its mutex.
     class reader {
     public:
-        explicit reader(impl& owner) : owner_(owner) {
+        explicit reader(impl& owner) {
             if (owner.in_memory) {
+                writer_ = &owner.writer;
                 memory_lock_ = std::unique_lock(owner.writer_mutex);
-                return;
+            } else {
+                pooled_.emplace(owner.pool.acquire());
             }
-            {
-                std::lock_guard lock(owner.pool_mutex);
-                if (!owner.pool.empty()) {
-                    db_ = std::move(owner.pool.back());
-                    owner.pool.pop_back();
-                }
-            }
-            if (!db_) {
-                db_ = std::make_unique<database>(owner.options.path, database::mode::read_write,
-                                                 static_cast<int>(owner.options.busy_timeout.count()));
-            }
-        }
-        ~reader() {
-            if (!db_) return;
-            std::lock_guard lock(owner_.pool_mutex);
-            owner_.pool.push_back(std::move(db_));
         }
         reader(const reader&) = delete;
         reader& operator=(const reader&) = delete;
 
-        database& db() const { return db_ ? *db_ : owner_.writer; }
+        database& db() const { return pooled_ ? **pooled_ : *writer_; }
 
     private:
-        impl& owner_;
-        std::unique_ptr<database> db_;
+        database* writer_ = nullptr;
         std::unique_lock<std::mutex> memory_lock_;
+        std::optional<sql::reader_pool<database>::lease> pooled_;
     };
 
     sqlite_options options;
@@ -241,8 +237,7 @@ struct sqlite_event_store::impl {
     std::mutex writer_mutex;  // the writer connection: group commits, and in-memory reads
     database writer;
     sqlite_push push;
-    std::mutex pool_mutex;
-    std::vector<std::unique_ptr<database>> pool;
+    sql::reader_pool<database> pool;  // reader connections of a file store
     detail::group_commit committer;
 };
 

@@ -1,6 +1,6 @@
 #include "sqlite_schema.hpp"
 
-#include <string>
+#include "sqlite/component_schema.hpp"
 
 namespace userstream::backends::sqlite_detail {
 
@@ -30,30 +30,6 @@ CREATE INDEX IF NOT EXISTS es_projection ON events2 (instance_id, aggregate_type
 
 }  // namespace
 
-void ensure_schema(database& db) {
-    // IMMEDIATE takes the write lock first, so two processes creating a new file do not both try.
-    db.exec("BEGIN IMMEDIATE");
-    try {
-        db.exec("CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)");
-        int found = 0;
-        {
-            auto read = db.prepare("SELECT version FROM schema_version WHERE component = 'eventstore'");
-            if (read.step()) found = static_cast<int>(read.column_int(0));
-        }
-        if (found > schema_version) {
-            throw infrastructure_error("SQLite " + db.path() + ": schema version " + std::to_string(found) +
-                                       " is newer than this library supports (" + std::to_string(schema_version) +
-                                       ")");
-        }
-        if (found < 1) {
-            db.exec(create_v1);
-            db.exec("INSERT OR REPLACE INTO schema_version (component, version) VALUES ('eventstore', 1)");
-        }
-        db.exec("COMMIT");
-    } catch (...) {
-        db.try_exec("ROLLBACK");
-        throw;
-    }
-}
+void ensure_schema(database& db) { sql::sqlite::ensure_component_schema(db, "eventstore", schema_version, create_v1); }
 
 }  // namespace userstream::backends::sqlite_detail

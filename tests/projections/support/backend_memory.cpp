@@ -8,7 +8,7 @@ projection_backend make_memory_backend() {
     projection_backend b;
     b.name = "memory";
     b.store = std::make_unique<eventstore::memory_event_store>();
-    b.details = std::make_unique<projections::memory_object_details>();
+    b.details = std::make_unique<subscriptions::memory_object_details>();
     b.phones = std::make_unique<projections::memory_user_phones>();
     return b;
 }

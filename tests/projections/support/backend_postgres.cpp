@@ -30,6 +30,16 @@ std::string unique_schema() {
     return "proj_test_" + std::to_string(entropy() % 1'000'000'000u) + "_" + std::to_string(counter++);
 }
 
+std::string run_in_schema(const std::string& info, const std::string& schema, const std::string& sql) {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(info.c_str()), &PQfinish);
+    if (PQstatus(conn.get()) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn.get()));
+    std::unique_ptr<PGresult, decltype(&PQclear)> res(
+        PQexec(conn.get(), ("SET search_path TO " + schema + "; " + sql).c_str()), &PQclear);
+    const auto status = PQresultStatus(res.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw std::runtime_error(PQerrorMessage(conn.get()));
+    return PQntuples(res.get()) > 0 ? PQgetvalue(res.get(), 0, 0) : "";
+}
+
 void drop_schema(const std::string& info, const std::string& schema) noexcept {
     PGconn* conn = PQconnectdb(info.c_str());
     if (PQstatus(conn) == CONNECTION_OK) PQclear(PQexec(conn, ("SET client_min_messages = warning; DROP SCHEMA IF EXISTS " + schema + " CASCADE").c_str()));
@@ -45,14 +55,15 @@ projection_backend make_postgres_backend() {
     projection_backend b;
     b.name = "postgres";
     b.cleanup = [info, schema] { drop_schema(info, schema); };
+    b.run_sql = [info, schema](const std::string& sql) { return run_in_schema(info, schema, sql); };
     b.store = std::make_unique<backends::postgres_event_store>(backends::postgres_options{.conninfo = info, .schema = schema});
     b.open_details = [info, schema] {
-        return std::make_unique<projections::postgres_object_details>(
-            projections::postgres_read_model_options{.conninfo = info, .schema = schema});
+        return std::make_unique<subscriptions::postgres_object_details>(
+            subscriptions::postgres_read_model_options{.conninfo = info, .schema = schema});
     };
     b.open_phones = [info, schema] {
         return std::make_unique<projections::postgres_user_phones>(
-            projections::postgres_read_model_options{.conninfo = info, .schema = schema});
+            subscriptions::postgres_read_model_options{.conninfo = info, .schema = schema});
     };
     b.reopen();
     return b;

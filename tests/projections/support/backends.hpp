@@ -8,21 +8,24 @@
 
 #include "support/forwarding_store.hpp"  // tests/unit
 #include "userstream/eventstore/event_store.hpp"
-#include "userstream/projections/object_details_projection.hpp"
 #include "userstream/projections/user_phone_projection.hpp"
+#include "userstream/subscriptions/object_details_projection.hpp"
 
 namespace userstream::testing {
 
 struct projection_backend {
     std::string name;
     std::unique_ptr<eventstore::event_store> store;
-    std::unique_ptr<projections::object_details_read_model> details;
+    std::unique_ptr<subscriptions::object_details_read_model> details;
     std::unique_ptr<projections::user_phone_read_model> phones;
     // Open more read models on the same tables (another connection, as another process would); empty for memory,
     // whose read models cannot be shared or reopened.
-    std::function<std::unique_ptr<projections::object_details_read_model>()> open_details;
+    std::function<std::unique_ptr<subscriptions::object_details_read_model>()> open_details;
     std::function<std::unique_ptr<projections::user_phone_read_model>()> open_phones;
     std::function<void()> cleanup;
+    // Runs SQL on the read models' database (in their schema) as another tool would, and returns the first value of
+    // the result; empty for memory.
+    std::function<std::string(const std::string&)> run_sql;
 
     // Replaces the read models with newly opened ones, as a restarted host would.
     void reopen() {

@@ -1,0 +1,13 @@
+// The "overloaded" idiom for std::visit: one lambda per alternative of a variant, e.g. the user events. One definition
+// for the whole library, reachable by every library target through the internal, build-only target
+// `userstream_common` (src/CMakeLists.txt); it is no part of the installed API, so hosts never see it.
+#pragma once
+
+namespace userstream::detail {
+
+template <class... F>
+struct overloaded : F... {
+    using F::operator()...;
+};
+
+}  // namespace userstream::detail

@@ -4,19 +4,30 @@
 
 namespace userstream::user::detail {
 
+namespace {
+// Creating a user of either kind: the caller may write the org, the id is valid and not taken. The new aggregate's
+// resource owner is the org.
+result<decision> new_user(const user_write_model& model, const std::string& user_id, const std::string& org_id,
+                          const decision_context& context) {
+    if (auto rejected = check_caller(context.who)) return *rejected;
+    if (org_id.empty()) return errors::org_id_missing;
+    if (!context.may_write(org_id)) return errors::permission_denied_v2;
+    if (auto rejected = check_user_id_v2(user_id)) return *rejected;
+    if (model.sequence().value > 0) return errors::user_already_exists;
+    decision out;
+    out.owner = org_id;
+    return out;
+}
+}  // namespace
+
 result<decision> decide_add_human(const user_write_model& model, const add_human_request& request,
                                   const result<phone_number>& phone, const decision_context& context) {
-    if (auto rejected = check_caller(context.who)) return *rejected;
-    if (request.org_id.empty()) return errors::org_id_missing;
-    if (!context.may_write(request.org_id)) return errors::permission_denied_v2;
-    if (auto rejected = check_user_id_v2(request.user_id)) return *rejected;
-    if (model.sequence().value > 0) return errors::user_already_exists;
-
-    decision out;
-    out.owner = request.org_id;
+    auto created = new_user(model, request.user_id, request.org_id, context);
+    if (!created) return created;
+    decision& out = created.value();
     if (request.phone.empty()) {
         out.events.emplace_back(human_added{});
-        return out;
+        return created;
     }
     if (!phone) return phone.err();
     out.events.emplace_back(human_added{phone.value()});
@@ -25,20 +36,14 @@ result<decision> decide_add_human(const user_write_model& model, const add_human
     } else {
         out.events.emplace_back(context.issue_code(false).event);
     }
-    return out;
+    return created;
 }
 
 result<decision> decide_add_machine(const user_write_model& model, const add_machine_request& request,
                                     const decision_context& context) {
-    if (auto rejected = check_caller(context.who)) return *rejected;
-    if (request.org_id.empty()) return errors::org_id_missing;
-    if (!context.may_write(request.org_id)) return errors::permission_denied_v2;
-    if (auto rejected = check_user_id_v2(request.user_id)) return *rejected;
-    if (model.sequence().value > 0) return errors::user_already_exists;
-    decision out;
-    out.owner = request.org_id;
-    out.events.emplace_back(machine_added{});
-    return out;
+    auto created = new_user(model, request.user_id, request.org_id, context);
+    if (created) created->events.emplace_back(machine_added{});
+    return created;
 }
 
 result<decision> decide_remove_user(const user_write_model& model, const remove_user_request& request,

@@ -60,7 +60,9 @@ std::vector<stored_event> memory_event_store::read_aggregate(const aggregate_key
     if (it == streams_.end()) return out;
     // Sequences are 1..N, so the events after `after` start at index `after`.
     const auto& indexes = it->second;
-    for (std::size_t i = std::min<std::size_t>(after.value, indexes.size()); i < indexes.size(); ++i) {
+    const std::size_t first = std::min<std::size_t>(after.value, indexes.size());
+    out.reserve(indexes.size() - first);
+    for (std::size_t i = first; i < indexes.size(); ++i) {
         out.push_back(log_[indexes[i]]);
     }
     return out;

@@ -15,8 +15,9 @@
 //
 // examples/first_call/main.cpp is this example as a whole program (the README shows it; the tests build and run it).
 //
-// Business rejections come back in the result; store failures throw infrastructure_error. Thread-safe as long as
-// the store, authorizer, clock and id generator are.
+// Business rejections come back in the result, and so does a push that meets a failing store (kinds `unavailable`
+// and `unknown`, docs/errors.md); other store failures throw infrastructure_error. Thread-safe as long as the store,
+// authorizer, clock and id generator are.
 #pragma once
 
 #include <optional>

@@ -18,19 +18,22 @@ using scenario::json;
 
 namespace {
 
+// Runs a script and parses every answer line.
+std::vector<json> run_on(scenario::runner& runner, const std::string& script) {
+    std::istringstream in(script);
+    std::ostringstream out;
+    runner.run(in, out);
+    std::vector<json> lines;
+    std::istringstream answers(out.str());
+    for (std::string line; std::getline(answers, line);) lines.push_back(json::parse(line));
+    return lines;
+}
+
 struct harness {
     userstream::eventstore::memory_event_store store;
     scenario::runner runner{store, {}};
 
-    std::vector<json> run(const std::string& script) {
-        std::istringstream in(script);
-        std::ostringstream out;
-        runner.run(in, out);
-        std::vector<json> lines;
-        std::istringstream answers(out.str());
-        for (std::string line; std::getline(answers, line);) lines.push_back(json::parse(line));
-        return lines;
-    }
+    std::vector<json> run(const std::string& script) { return run_on(runner, script); }
 };
 
 bool is_rfc3339_utc(const json& v) {
@@ -244,16 +247,6 @@ public:
 private:
     userstream::eventstore::memory_event_store inner_;
 };
-
-std::vector<json> run_on(scenario::runner& runner, const std::string& script) {
-    std::istringstream in(script);
-    std::ostringstream out;
-    runner.run(in, out);
-    std::vector<json> lines;
-    std::istringstream answers(out.str());
-    for (std::string line; std::getline(answers, line);) lines.push_back(json::parse(line));
-    return lines;
-}
 
 void check_input_error(const json& line) {
     CHECK(line["ok"] == false);

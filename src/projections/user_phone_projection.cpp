@@ -59,6 +59,7 @@ bool advance_user_phone(std::optional<user_phone_row>& row, const eventstore::st
                        clear_phone(*row);
                    },
                    [&](const user_removed&) { row->state = user_state::deleted; },
+                   [&](const email_verified&) {},
                    [&](const phone_changed& e) {
                        row->phone = null_if_empty(e.phone);
                        row->is_phone_verified = false;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "detail/base64.hpp"
@@ -27,6 +28,38 @@ std::string phone_payload(const phone_number& phone) {
     // `phone,omitempty`: an empty number gives `{}`.
     ordered j = ordered::object();
     if (!phone.empty()) j["phone"] = phone.e164();
+    return dump(j);
+}
+
+// ZITADEL's HumanAddedEvent / HumanRegisteredEvent (internal/repository/user/human.go), fields in its declaration
+// order. Go writes `userName` even when empty; we omit it then, so that users added without username and email keep
+// the `{}` / `{"phone":...}` payload they always had (ZITADEL itself never stores an empty username).
+template <class Added>
+std::string human_added_payload(const Added& e) {
+    ordered j = ordered::object();
+    const auto put = [&j](const char* field, const std::string& value) {
+        if (!value.empty()) j[field] = value;
+    };
+    put("userName", e.user_name);
+    put("firstName", e.profile.given_name);
+    put("lastName", e.profile.family_name);
+    put("nickName", e.profile.nick_name);
+    put("displayName", e.profile.display_name);
+    put("preferredLanguage", e.profile.preferred_language);
+    if (e.profile.gender != 0) j["gender"] = e.profile.gender;
+    put("email", e.email);
+    if (!e.phone.empty()) j["phone"] = e.phone.e164();
+    return dump(j);
+}
+
+// ZITADEL's MachineAddedEvent: `userName`, `name`, `description` (omitempty). A machine added with none of them keeps
+// the empty payload (NULL) it always had.
+std::string machine_added_payload(const machine_added& e) {
+    if (e.user_name.empty() && e.name.empty() && e.description.empty()) return {};
+    ordered j = ordered::object();
+    if (!e.user_name.empty()) j["userName"] = e.user_name;
+    if (!e.name.empty()) j["name"] = e.name;
+    if (!e.description.empty()) j["description"] = e.description;
     return dump(j);
 }
 
@@ -80,6 +113,35 @@ std::string optional_string(const eventstore::stored_event& event, const json& j
 
 phone_number phone_from(const eventstore::stored_event& event) {
     return phone_number::from_stored(optional_string(event, parse_payload(event), "phone"));
+}
+
+// Payloads written before these fields existed (and ZITADEL's, with fields we do not model) decode: every field is
+// optional.
+template <class Added>
+Added decode_human_added(const eventstore::stored_event& event) {
+    const json j = parse_payload(event);
+    Added e;
+    e.phone = phone_number::from_stored(optional_string(event, j, "phone"));
+    e.user_name = optional_string(event, j, "userName");
+    e.profile.given_name = optional_string(event, j, "firstName");
+    e.profile.family_name = optional_string(event, j, "lastName");
+    e.profile.nick_name = optional_string(event, j, "nickName");
+    e.profile.display_name = optional_string(event, j, "displayName");
+    e.profile.preferred_language = optional_string(event, j, "preferredLanguage");
+    if (const auto it = j.find("gender"); it != j.end() && !it->is_null()) {
+        if (!it->is_number_integer()) fail(event, "field 'gender' is not an integer");
+        const auto gender = it->get<std::int64_t>();
+        if (gender < 0 || gender > std::numeric_limits<std::int32_t>::max()) fail(event, "field 'gender' is out of range");
+        e.profile.gender = static_cast<int>(gender);
+    }
+    e.email = optional_string(event, j, "email");
+    return e;
+}
+
+machine_added decode_machine_added(const eventstore::stored_event& event) {
+    const json j = parse_payload(event);
+    return {optional_string(event, j, "userName"), optional_string(event, j, "name"),
+            optional_string(event, j, "description")};
 }
 
 phone_code_added decode_code_added(const eventstore::stored_event& event) {
@@ -138,8 +200,9 @@ struct decoder_entry {
     std::string_view current;  // the current twin of a legacy name; empty for a current name
 };
 
-constexpr decoder human_added_decoder = [](const eventstore::stored_event& e) -> user_event { return human_added{phone_from(e)}; };
-constexpr decoder human_registered_decoder = [](const eventstore::stored_event& e) -> user_event { return human_registered{phone_from(e)}; };
+constexpr decoder human_added_decoder = [](const eventstore::stored_event& e) -> user_event { return decode_human_added<human_added>(e); };
+constexpr decoder human_registered_decoder = [](const eventstore::stored_event& e) -> user_event { return decode_human_added<human_registered>(e); };
+constexpr decoder machine_added_decoder = [](const eventstore::stored_event& e) -> user_event { return decode_machine_added(e); };
 constexpr decoder phone_changed_decoder = [](const eventstore::stored_event& e) -> user_event { return phone_changed{phone_from(e)}; };
 constexpr decoder code_added_decoder = [](const eventstore::stored_event& e) -> user_event { return decode_code_added(e); };
 constexpr decoder code_sent_decoder = [](const eventstore::stored_event& e) -> user_event { return decode_code_sent(e); };
@@ -148,13 +211,14 @@ constexpr decoder empty_decoder = [](const eventstore::stored_event& e) -> user_
 
 // Current names first, then ZITADEL's legacy v1 names (internal/repository/user/v1.go) mapping to the same events.
 // `user.machine.added` and `user.removed` have no legacy twin.
-constexpr std::array<decoder_entry, 22> decoders{{
+constexpr std::array<decoder_entry, 24> decoders{{
     {et::human_added, human_added_decoder, {}},
     {et::human_registered, human_registered_decoder, {}},
     {et::human_initial_code_added, empty_decoder<human_initial_code_added>, {}},
     {et::human_initialized_check_succeeded, empty_decoder<human_initialized_check_succeeded>, {}},
-    {et::machine_added, empty_decoder<machine_added>, {}},
+    {et::machine_added, machine_added_decoder, {}},
     {et::user_removed, empty_decoder<user_removed>, {}},
+    {et::email_verified, empty_decoder<email_verified>, {}},
     {et::phone_changed, phone_changed_decoder, {}},
     {et::phone_verified, empty_decoder<phone_verified>, {}},
     {et::phone_code_added, code_added_decoder, {}},
@@ -166,6 +230,7 @@ constexpr std::array<decoder_entry, 22> decoders{{
     {"user.initialization.code.added", empty_decoder<human_initial_code_added>, et::human_initial_code_added},
     {"user.initialization.check.succeeded", empty_decoder<human_initialized_check_succeeded>,
      et::human_initialized_check_succeeded},
+    {"user.email.verified", empty_decoder<email_verified>, et::email_verified},
     {"user.phone.changed", phone_changed_decoder, et::phone_changed},
     {"user.phone.verified", empty_decoder<phone_verified>, et::phone_verified},
     {"user.phone.code.added", code_added_decoder, et::phone_code_added},
@@ -191,6 +256,7 @@ std::string_view event_type_of(const user_event& event) noexcept {
                           [](const human_initialized_check_succeeded&) { return et::human_initialized_check_succeeded; },
                           [](const machine_added&) { return et::machine_added; },
                           [](const user_removed&) { return et::user_removed; },
+                          [](const email_verified&) { return et::email_verified; },
                           [](const phone_changed&) { return et::phone_changed; },
                           [](const phone_verified&) { return et::phone_verified; },
                           [](const phone_code_added&) { return et::phone_code_added; },
@@ -203,8 +269,9 @@ std::string_view event_type_of(const user_event& event) noexcept {
 
 encoded_event encode(const user_event& event) {
     std::string payload = std::visit(overloaded{
-                                         [](const human_added& e) { return phone_payload(e.phone); },
-                                         [](const human_registered& e) { return phone_payload(e.phone); },
+                                         [](const human_added& e) { return human_added_payload(e); },
+                                         [](const human_registered& e) { return human_added_payload(e); },
+                                         [](const machine_added& e) { return machine_added_payload(e); },
                                          [](const phone_changed& e) { return phone_payload(e.phone); },
                                          [](const phone_code_added& e) { return code_added_payload(e); },
                                          [](const phone_code_sent& e) { return code_sent_payload(e); },

@@ -250,7 +250,15 @@ result<command_outcome> user_service::remove_my_phone(const caller& who) {
 }
 
 result<command_outcome> user_service::add_human(const caller& who, const add_human_request& request) {
-    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", request.org_id}, {"phone", request.phone}})) return std::move(*rejected);
+    const auto& profile = request.profile;
+    if (auto rejected = reject_invalid_text(
+            who, {{"userId", request.user_id}, {"orgId", request.org_id}, {"phone", request.phone},
+                  {"username", request.username}, {"profile.givenName", profile.given_name},
+                  {"profile.familyName", profile.family_name}, {"profile.nickName", profile.nick_name},
+                  {"profile.displayName", profile.display_name},
+                  {"profile.preferredLanguage", profile.preferred_language}, {"email", request.email}})) {
+        return std::move(*rejected);
+    }
     add_human_request with_id = request;
     if (with_id.user_id.empty()) with_id.user_id = ids_.next_id();
     const auto phone = normalize_phone_v2(request.phone, config_.phone);
@@ -260,7 +268,11 @@ result<command_outcome> user_service::add_human(const caller& who, const add_hum
 }
 
 result<command_outcome> user_service::add_machine(const caller& who, const add_machine_request& request) {
-    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", request.org_id}})) return std::move(*rejected);
+    if (auto rejected = reject_invalid_text(who, {{"userId", request.user_id}, {"orgId", request.org_id},
+                                                  {"username", request.username}, {"name", request.name},
+                                                  {"description", request.description}})) {
+        return std::move(*rejected);
+    }
     add_machine_request with_id = request;
     if (with_id.user_id.empty()) with_id.user_id = ids_.next_id();
     return execute(who, with_id.user_id, [&](const user_write_model& model, const detail::decision_context& ctx) {

@@ -42,6 +42,7 @@ void user_write_model::apply(const user_event& event, const eventstore::stored_e
                        phone_ = {};
                        user_state_ = user_state::deleted;
                    },
+                   [&](const email_verified&) {},  // the phone commands decide nothing on the email
                    [&](const phone_changed& e) {
                        phone_ = e.phone;
                        verified_ = false;

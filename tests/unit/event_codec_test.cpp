@@ -45,6 +45,11 @@ TEST_CASE("every event round-trips through its envelope", "[codec]") {
         human_initial_code_added{},
         human_initialized_check_succeeded{},
         machine_added{},
+        machine_added{"robot", "Robot", "Builds things"},
+        human_added{phone_number::from_stored("+41711234567"), "minnie", {"Minnie", "Mouse", "Min", "M M", "de-CH", 3},
+                    "minnie@example.com"},
+        human_registered{{}, "mickey", {"Mickey", "Mouse", "", "", "en", 2}, "mickey@example.com"},
+        email_verified{},
         user_removed{},
         phone_changed{phone_number::from_stored("+41710000000")},
         phone_verified{},
@@ -138,7 +143,65 @@ TEST_CASE("a code's ciphertext is strict standard base64 in the payload", "[code
 
 TEST_CASE("the codec knows current and legacy names", "[codec]") {
     const auto known = known_event_types();
-    CHECK(known.size() == 22);
+    CHECK(known.size() == 24);
+    CHECK(std::find(known.begin(), known.end(), "user.human.email.verified") != known.end());
+    CHECK(current_event_type("user.email.verified") == "user.human.email.verified");
     CHECK(std::find(known.begin(), known.end(), "user.phone.code.sent") != known.end());
     CHECK(std::find(known.begin(), known.end(), "user.human.phone.verification.failed") != known.end());
+}
+
+TEST_CASE("human.added's username, profile and email round-trip under ZITADEL's payload names", "[codec]") {
+    const human_added added{phone_number::from_stored("+41711234567"), "minnie",
+                            {"Minnie", "Mouse", "Min", "Minnie Mouse", "de-CH", 1}, "minnie@example.com"};
+    const auto encoded = encode(added);
+    CHECK(encoded.payload ==
+          R"({"userName":"minnie","firstName":"Minnie","lastName":"Mouse","nickName":"Min","displayName":"Minnie Mouse",)"
+          R"("preferredLanguage":"de-CH","gender":1,"email":"minnie@example.com","phone":"+41711234567"})");
+    const auto back = std::get<human_added>(*decode(stored(added)));
+    CHECK(back.phone.e164() == "+41711234567");
+    CHECK(back.user_name == "minnie");
+    CHECK(back.profile == added.profile);
+    CHECK(back.email == "minnie@example.com");
+    // human.selfregistered has the same payload.
+    const auto registered = decode(envelope("user.human.selfregistered", encoded.payload));
+    CHECK(std::get<human_registered>(*registered).profile == added.profile);
+    CHECK(std::get<human_registered>(*registered).user_name == "minnie");
+}
+
+TEST_CASE("human.added payloads without the profile fields, and ZITADEL's with fields we do not model, decode",
+          "[codec]") {
+    const auto old = std::get<human_added>(*decode(envelope("user.human.added", R"({"phone":"+41710000000"})")));
+    CHECK(old.phone.e164() == "+41710000000");
+    CHECK(old.user_name.empty());
+    CHECK(old.profile == human_profile{});
+    CHECK(old.email.empty());
+    const auto legacy = std::get<human_added>(*decode(envelope("user.added", "")));
+    CHECK(legacy.user_name.empty());
+    const auto zitadel = std::get<human_added>(*decode(envelope(
+        "user.human.added",
+        R"({"userName":"z","firstName":"Z","lastName":"Y","preferredLanguage":"und","gender":0,"email":"z@x.ch",)"
+        R"("country":"CH","secret":{"CryptoType":1},"changeRequired":true})")));
+    CHECK(zitadel.user_name == "z");
+    CHECK(zitadel.profile.preferred_language == "und");
+    CHECK(zitadel.email == "z@x.ch");
+    const auto machine = std::get<machine_added>(*decode(envelope("user.machine.added", "")));
+    CHECK(machine.user_name.empty());
+    CHECK(encode(machine_added{}).payload.empty());  // a machine without fields keeps its NULL payload
+    CHECK(encode(email_verified{}).payload.empty());
+    CHECK(std::holds_alternative<email_verified>(*decode(envelope("user.email.verified", ""))));
+}
+
+TEST_CASE("malformed profile fields give a decode error naming the field", "[codec]") {
+    const auto message_of = [](const char* payload) {
+        try {
+            (void)decode(envelope("user.human.added", payload));
+        } catch (const decode_error& error) {
+            return std::string(error.what());
+        }
+        return std::string("no error");
+    };
+    CHECK_THAT(message_of(R"({"firstName":5})"), Catch::Contains("'firstName'"));
+    CHECK_THAT(message_of(R"({"gender":"female"})"), Catch::Contains("'gender'"));
+    CHECK_THAT(message_of(R"({"gender":-1})"), Catch::Contains("'gender'"));
+    CHECK_THAT(message_of(R"({"gender":1e3})"), Catch::Contains("'gender'"));
 }

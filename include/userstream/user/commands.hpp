@@ -8,6 +8,8 @@
 #include <string>
 #include <variant>
 
+#include "userstream/user/human_profile.hpp"
+
 namespace userstream::user {
 
 // v1 management `UpdateHumanPhone` (PUT /management/v1/users/{user_id}/phone).
@@ -76,18 +78,35 @@ struct phone_code_sent_request {
     std::string verification_id;
 };
 
-// Creates a human user in `org_id`, optionally with a phone (normalised like v2 input).
+// Creates a human user in `org_id`, optionally with a phone (normalised like v2 input): v2 `AddHumanUser`. The first
+// four fields are what the phone domain needs; the rest is stored for the read side. Names and email are stored as
+// given: their lengths are checked by the API layer, as ZITADEL's proto rules do, not here. Every later field has an
+// initialiser, so `{"u1", "o1", "", false}` stays a complete initialiser (-Wmissing-field-initializers).
 struct add_human_request {
     std::string user_id;  // empty: generated
     std::string org_id;
     std::string phone;    // empty: no phone
     bool is_phone_verified = false;
+    // v2 `returnCode` for the phone: the plain code comes back in command_outcome::verification_code and no SMS is
+    // sent. Ignored when there is no phone or it is verified.
+    bool return_phone_code = false;
+    // Empty: the email address, as ZITADEL's AddHumanUser does. Without an email too, the payload has no userName and
+    // readers use the user id (docs/events.md).
+    std::string username{};
+    human_profile profile{};
+    std::string email{};             // empty: no email
+    // Stored as `user.human.email.verified` right after `user.human.added`. Email verification codes are out of
+    // scope: an unverified email gets no code, whatever v2's `sendCode` or `returnCode` asked.
+    bool is_email_verified = false;
 };
 
-// Creates a machine user in `org_id`.
+// Creates a machine user in `org_id`: v1 AddMachineUser / v2 AddUser's machine fields.
 struct add_machine_request {
     std::string user_id;  // empty: generated
     std::string org_id;
+    std::string username{};  // empty: no userName in the payload; readers use the user id
+    std::string name{};
+    std::string description{};
 };
 
 // Removes a user. `org_id`, when given, must be the user's organisation.

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <variant>
 
+#include "userstream/user/human_profile.hpp"
 #include "userstream/user/key_ring.hpp"
 #include "userstream/user/phone_number.hpp"
 
@@ -27,6 +28,7 @@ inline constexpr std::string_view human_initial_code_added = "user.human.initial
 inline constexpr std::string_view human_initialized_check_succeeded = "user.human.initialization.check.succeeded";
 inline constexpr std::string_view machine_added = "user.machine.added";
 inline constexpr std::string_view user_removed = "user.removed";
+inline constexpr std::string_view email_verified = "user.human.email.verified";
 inline constexpr std::string_view phone_changed = "user.human.phone.changed";
 inline constexpr std::string_view phone_verified = "user.human.phone.verified";
 inline constexpr std::string_view phone_code_added = "user.human.phone.code.added";
@@ -35,21 +37,36 @@ inline constexpr std::string_view phone_removed = "user.human.phone.removed";
 inline constexpr std::string_view phone_verification_failed = "user.human.phone.verification.failed";
 }  // namespace event_types
 
-// A human user was created, optionally with a phone. A verified phone is a separate `phone_verified` event.
+// A human user was created, optionally with a phone. A verified phone is a separate `phone_verified` event, a
+// verified email a separate `email_verified` one. The phone comes first and the rest has initialisers, so that
+// `human_added{phone}` reads as before.
 struct human_added {
     phone_number phone;
+    std::string user_name{};  // empty only for users added without username and email (readers use the user id)
+    human_profile profile{};
+    std::string email{};
 };
-// A human registered themselves (decodes like human_added).
+// A human registered themselves (the same payload as human_added).
 struct human_registered {
     phone_number phone;
+    std::string user_name{};
+    human_profile profile{};
+    std::string email{};
 };
 // The human must complete initialisation before v2 phone commands apply (user state Initial).
 struct human_initial_code_added {};
 // Initialisation completed (user state Active).
 struct human_initialized_check_succeeded {};
 // A machine user was created; it has no phone, so phone commands treat it as missing.
-struct machine_added {};
+struct machine_added {
+    std::string user_name{};  // empty: readers use the user id
+    std::string name{};
+    std::string description{};
+};
 struct user_removed {};
+// The human's email address is verified. Email verification codes are out of scope: this event is only written when
+// the caller says the address is verified (v2 AddHumanUser `email.isVerified`).
+struct email_verified {};
 
 struct phone_changed {
     phone_number phone;
@@ -78,8 +95,8 @@ struct phone_removed {};
 struct phone_verification_failed {};
 
 using user_event = std::variant<human_added, human_registered, human_initial_code_added,
-                                human_initialized_check_succeeded, machine_added, user_removed, phone_changed,
-                                phone_verified, phone_code_added, phone_code_sent, phone_removed,
+                                human_initialized_check_succeeded, machine_added, user_removed, email_verified,
+                                phone_changed, phone_verified, phone_code_added, phone_code_sent, phone_removed,
                                 phone_verification_failed>;
 
 }  // namespace userstream::user

@@ -77,7 +77,8 @@ struct command_outcome {
     eventstore::object_details details;       // of the aggregate after this push
     eventstore::global_position position;     // of this push's last event, for read-your-writes
     std::vector<eventstore::stored_event> events;  // as stored
-    std::optional<std::string> verification_code;  // the plain code, only for v2 `return_code`
+    // The plain code, only for v2 `return_code` (SetPhone, ResendPhoneCode, AddHumanUser's phone).
+    std::optional<std::string> verification_code;
 };
 
 class user_service {

@@ -24,17 +24,27 @@ result<decision> decide_add_human(const user_write_model& model, const add_human
                                   const result<phone_number>& phone, const decision_context& context) {
     auto created = new_user(model, request.user_id, request.org_id, context);
     if (!created) return created;
+    if (!request.phone.empty() && !phone) return phone.err();
     decision& out = created.value();
-    if (request.phone.empty()) {
-        out.events.emplace_back(human_added{});
-        return created;
-    }
-    if (!phone) return phone.err();
-    out.events.emplace_back(human_added{phone.value()});
+
+    // ZITADEL's AddHuman: the added event with everything the request gave, then the email's state, then the phone's.
+    human_added added;
+    if (!request.phone.empty()) added.phone = phone.value();
+    // ZITADEL's AddHumanUser takes the email address as the username when none is given.
+    added.user_name = request.username.empty() ? request.email : request.username;
+    added.profile = request.profile;
+    added.email = request.email;
+    out.events.emplace_back(std::move(added));
+    if (request.is_email_verified && !request.email.empty()) out.events.emplace_back(email_verified{});
+
+    if (request.phone.empty()) return created;
     if (request.is_phone_verified) {
         out.events.emplace_back(phone_verified{});
     } else {
-        out.events.emplace_back(context.issue_code(false).event);
+        // As SetPhone's return_code: the code comes back to the caller and the SMS outbox skips it.
+        auto code = context.issue_code(request.return_phone_code);
+        if (request.return_phone_code && !code.plain.empty()) out.plain_code = std::move(code.plain);
+        out.events.emplace_back(std::move(code.event));
     }
     return created;
 }
@@ -42,7 +52,7 @@ result<decision> decide_add_human(const user_write_model& model, const add_human
 result<decision> decide_add_machine(const user_write_model& model, const add_machine_request& request,
                                     const decision_context& context) {
     auto created = new_user(model, request.user_id, request.org_id, context);
-    if (created) created->events.emplace_back(machine_added{});
+    if (created) created->events.emplace_back(machine_added{request.username, request.name, request.description});
     return created;
 }
 

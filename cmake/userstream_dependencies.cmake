@@ -4,7 +4,7 @@
 # and finds, with find_dependency, only the packages of the components a consumer asks for. The names are the ones
 # cmake/userstream_install.cmake derives from each library's link interface:
 #
-#   threads boost fmt nlohmann_json openssl phonenumber sqlite3 postgresql
+#   threads boost fmt nlohmann_json openssl phonenumber protobuf sqlite3 postgresql
 #
 # Everything here is a macro, not a function: find_dependency returns from the file that includes it, so that a
 # package config reports "not found" instead of failing.
@@ -29,6 +29,8 @@ macro(userstream_find_dependency name)
     _userstream_find(nlohmann_json 3.11)
   elseif("${name}" STREQUAL "openssl")
     _userstream_find(OpenSSL 3 COMPONENTS Crypto)
+  elseif("${name}" STREQUAL "protobuf")
+    _userstream_find(Protobuf)
   elseif("${name}" STREQUAL "sqlite3")
     _userstream_find(SQLite3)
   elseif("${name}" STREQUAL "postgresql")

@@ -29,6 +29,7 @@ set(_us_package_of_fmt fmt)
 set(_us_package_of_nlohmann_json nlohmann_json)
 set(_us_package_of_OpenSSL openssl)
 set(_us_package_of_userstream_phonenumber phonenumber)
+set(_us_package_of_protobuf protobuf)
 set(_us_package_of_SQLite sqlite3)
 set(_us_package_of_PostgreSQL postgresql)
 

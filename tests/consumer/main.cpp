@@ -42,6 +42,9 @@
 #ifdef USERSTREAM_CONSUMER_HAS_TESTING
 #include <userstream/testing/user_fixture.hpp>
 #endif
+#ifdef USERSTREAM_CONSUMER_HAS_API
+#include <userstream/api/api_handler.hpp>
+#endif
 
 using namespace userstream;
 
@@ -182,6 +185,24 @@ int main() {
                                            {"user.human.phone.code.added", R"({"code":"<any>","code_returned":null})"}});
         if (!stored) std::printf("%s\n", stored.explanation.c_str());
         check(bool(stored), "userstream::testing checks the events a command stored");
+    }
+#endif
+#ifdef USERSTREAM_CONSUMER_HAS_API
+    {
+        // The seed's request through ZITADEL's REST mapping.
+        auto tokens = api::token_file::parse(
+            R"({"tokens":[{"token":"t","userId":"admin","orgId":"o1","permissions":{"o1":["user.read","user.write"]}}]})");
+        eventstore::memory_event_store store;
+        auto keys = user::key_ring::with_random_key();
+        user::user_service users(store, tokens, keys);
+        (void)users.add_human({"admin", "o1"}, {"u1", "o1", "", false});
+        projections::user_projections read_side(store);
+        api::api_handler handler(users, read_side, tokens, tokens);
+        const auto answer = handler.handle({"PUT", "/management/v1/users/u1/phone",
+                                            {{"Authorization", "Bearer t"}, {"Content-Type", "application/json"}},
+                                            R"({"phone": "+41 71 000 00 00", "isPhoneVerified": true})"});
+        check(answer.status == 200 && answer.body.find(R"("resourceOwner":"o1")") != std::string::npos,
+              "userstream::api answers the seed's REST request");
     }
 #endif
 

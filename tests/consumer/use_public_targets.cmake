@@ -5,7 +5,7 @@
 # when a target is added only if whoever adds it also adds a use of it to main.cpp and its name here.
 set(USERSTREAM_CONSUMER_KNOWN
   eventstore user core sqlite postgres stores subscriptions subscriptions_sqlite subscriptions_postgres projections
-  projections_sqlite projections_postgres testing)
+  projections_sqlite projections_postgres testing api)
 
 # use_public_targets(<executable> INTERNAL <component>... PUBLIC <component>...): the INTERNAL ones (target property
 # USERSTREAM_INTERNAL, see cmake/userstream_install.cmake) are exported only because static libraries link them; they

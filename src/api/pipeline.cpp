@@ -1,0 +1,66 @@
+#include "pipeline.hpp"
+
+#include <fmt/format.h>
+
+#include "userstream/api/errors.hpp"
+#include "wire/status_mapping.hpp"
+
+namespace userstream::api::detail {
+
+namespace {
+// The token of "Bearer <token>"; the scheme is case-insensitive (RFC 7235).
+std::optional<std::string_view> bearer_token(std::optional<std::string_view> authorization) {
+    constexpr std::string_view scheme = "bearer ";
+    if (!authorization || authorization->size() <= scheme.size() ||
+        !header_name_equals(authorization->substr(0, scheme.size()), scheme)) {
+        return std::nullopt;
+    }
+    auto token = authorization->substr(scheme.size());
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    if (token.empty()) return std::nullopt;
+    return token;
+}
+}  // namespace
+
+std::unique_ptr<google::protobuf::Message> new_message(const google::protobuf::Message& prototype) {
+    return std::unique_ptr<google::protobuf::Message>(prototype.New());
+}
+
+rpc_status pipeline::internal_failure(std::string_view where, std::string_view detail) const {
+    if (services_.options.log) {
+        try {
+            services_.options.log(fmt::format("userstream api: {}: {}", where, detail));
+        } catch (...) {  // a failing log hook must not turn an answer into a crash
+        }
+    }
+    return status_of(errors::internal);
+}
+
+rpc_outcome pipeline::run(const method& m, const google::protobuf::Message& request,
+                          std::optional<std::string_view> authorization,
+                          const std::optional<std::string>& org_id) const {
+    const auto token = bearer_token(authorization);
+    if (!token) return {status_of(errors::token_missing), nullptr};
+    std::optional<user::caller> who;
+    try {
+        who = auth_.authenticate(*token);
+    } catch (const std::exception& e) {
+        return {internal_failure(m.full_name, std::string("authenticator failed: ") + e.what()), nullptr};
+    }
+    if (!who) return {status_of(errors::token_invalid), nullptr};
+
+    if (auto invalid = m.validate(request)) return {plain_status(rpc_code::invalid_argument, *invalid), nullptr};
+
+    auto response = new_message(*m.response_prototype);
+    try {
+        const call_context context{*who, org_id, services_};
+        auto status = m.invoke(context, request, *response);
+        if (!status.ok()) return {std::move(status), nullptr};
+        return {std::move(status), std::move(response)};
+    } catch (const std::exception& e) {
+        return {internal_failure(m.full_name, e.what()), nullptr};
+    }
+}
+
+}  // namespace userstream::api::detail

@@ -1,0 +1,119 @@
+// The token file: parsing, digest lookup in constant time, and the permissions it grants.
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "userstream/api/authenticator.hpp"
+
+namespace userstream::api {
+
+namespace {
+using json = nlohmann::json;
+
+[[noreturn]] void malformed(const std::string& what) {
+    throw std::invalid_argument("token file: " + what);
+}
+
+std::array<std::uint8_t, 32> sha256(std::string_view text) {
+    std::array<std::uint8_t, 32> out{};
+    unsigned int length = 0;
+    if (EVP_Digest(text.data(), text.size(), out.data(), &length, EVP_sha256(), nullptr) != 1 || length != out.size()) {
+        throw std::runtime_error("token file: SHA-256 failed");
+    }
+    return out;
+}
+
+std::string required_string(const json& object, const char* field, std::size_t index) {
+    const auto it = object.find(field);
+    if (it == object.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+        malformed("tokens[" + std::to_string(index) + "]." + field + " must be a non-empty string");
+    }
+    return it->get<std::string>();
+}
+}  // namespace
+
+token_file token_file::parse(std::string_view json_text) {
+    json document;
+    try {
+        document = json::parse(json_text);
+    } catch (const json::parse_error&) {
+        malformed("not valid JSON");  // the parser's message could quote a token
+    }
+    if (!document.is_object() || !document.contains("tokens") || !document["tokens"].is_array()) {
+        malformed("expected an object with a \"tokens\" array");
+    }
+    token_file out;
+    std::map<std::string, std::string, std::less<>> org_of_user;
+    std::size_t index = 0;
+    for (const auto& item : document["tokens"]) {
+        if (!item.is_object()) malformed("tokens[" + std::to_string(index) + "] must be an object");
+        const auto token = required_string(item, "token", index);
+        user::caller who{required_string(item, "userId", index), required_string(item, "orgId", index)};
+
+        std::map<std::string, std::set<std::string, std::less<>>, std::less<>> granted;
+        if (const auto it = item.find("permissions"); it != item.end()) {
+            if (!it->is_object()) malformed("tokens[" + std::to_string(index) + "].permissions must be an object");
+            for (const auto& [org, list] : it->items()) {
+                if (org.empty() || !list.is_array()) {
+                    malformed("tokens[" + std::to_string(index) + "].permissions maps organisation ids to arrays");
+                }
+                auto& set = granted[org];
+                for (const auto& permission : list) {
+                    if (!permission.is_string()) {
+                        malformed("tokens[" + std::to_string(index) + "].permissions holds a non-string");
+                    }
+                    set.insert(permission.get<std::string>());
+                }
+            }
+        }
+
+        const auto digest = sha256(token);
+        for (const auto& existing : out.entries_) {
+            if (existing.token_digest == digest) malformed("tokens[" + std::to_string(index) + "] repeats a token");
+        }
+        if (const auto known = org_of_user.find(who.user_id); known != org_of_user.end()) {
+            if (known->second != who.org_id || out.permissions_[who.user_id] != granted) {
+                malformed("user " + who.user_id + " has tokens with different organisations or permissions");
+            }
+        } else {
+            org_of_user.emplace(who.user_id, who.org_id);
+            out.permissions_[who.user_id] = std::move(granted);
+        }
+        out.entries_.push_back({digest, std::move(who)});
+        ++index;
+    }
+    return out;
+}
+
+token_file token_file::load(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::invalid_argument("token file: cannot read " + path.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse(text.str());
+}
+
+std::optional<user::caller> token_file::authenticate(std::string_view bearer_token) const {
+    // Every entry is compared, whatever matched, so the time taken depends only on the number of tokens.
+    const auto presented = sha256(bearer_token);
+    const entry* match = nullptr;
+    for (const auto& e : entries_) {
+        const bool equal = CRYPTO_memcmp(e.token_digest.data(), presented.data(), presented.size()) == 0;
+        if (equal) match = &e;
+    }
+    if (match == nullptr) return std::nullopt;
+    return match->who;
+}
+
+bool token_file::has_permission(const user::caller& who, std::string_view permission, std::string_view org_id) const {
+    const auto user = permissions_.find(who.user_id);
+    if (user == permissions_.end()) return false;
+    const auto org = user->second.find(org_id);
+    return org != user->second.end() && org->second.contains(permission);
+}
+
+}  // namespace userstream::api

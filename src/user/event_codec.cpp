@@ -131,7 +131,10 @@ Added decode_human_added(const eventstore::stored_event& event) {
     if (const auto it = j.find("gender"); it != j.end() && !it->is_null()) {
         if (!it->is_number_integer()) fail(event, "field 'gender' is not an integer");
         const auto gender = it->get<std::int64_t>();
-        if (gender < 0 || gender > std::numeric_limits<std::int32_t>::max()) fail(event, "field 'gender' is out of range");
+        // Go's domain.Gender is an int32; protobuf's open enums let any int32 through, so all of them decode.
+        if (gender < std::numeric_limits<std::int32_t>::min() || gender > std::numeric_limits<std::int32_t>::max()) {
+            fail(event, "field 'gender' is out of range");
+        }
         e.profile.gender = static_cast<int>(gender);
     }
     e.email = optional_string(event, j, "email");

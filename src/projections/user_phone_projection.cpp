@@ -13,13 +13,25 @@ std::optional<std::string> null_if_empty(const user::phone_number& phone) {
     return phone.e164();
 }
 
-void on_human_added(user_phone_row& row, const user::phone_number& phone) {
+// Users added without username (and, for humans, without email) show their id, so GetUserByID always has one.
+std::string username_or_id(const user_phone_row& row, const std::string& user_name) {
+    return user_name.empty() ? row.user_id : user_name;
+}
+
+template <class Added>  // human_added or human_registered: the same payload
+void on_human_added(user_phone_row& row, const Added& e) {
     row.kind = user_kind::human;
     row.state = user::user_state::active;
-    row.phone = null_if_empty(phone);
-    row.is_phone_verified = phone.empty() ? std::nullopt : std::optional<bool>(false);
-    row.last_phone = null_if_empty(phone);
+    row.phone = null_if_empty(e.phone);
+    row.is_phone_verified = e.phone.empty() ? std::nullopt : std::optional<bool>(false);
+    row.last_phone = null_if_empty(e.phone);
     row.verified_phone.reset();
+    row.username = username_or_id(row, e.user_name);
+    row.profile = e.profile;
+    row.email = e.email;
+    row.is_email_verified = false;
+    row.machine_name.clear();
+    row.machine_description.clear();
 }
 
 void clear_phone(user_phone_row& row) {
@@ -49,17 +61,23 @@ bool advance_user_phone(std::optional<user_phone_row>& row, const eventstore::st
 
     using namespace user;
     std::visit(userstream::detail::overloaded{
-                   [&](const human_added& e) { on_human_added(*row, e.phone); },
-                   [&](const human_registered& e) { on_human_added(*row, e.phone); },
+                   [&](const human_added& e) { on_human_added(*row, e); },
+                   [&](const human_registered& e) { on_human_added(*row, e); },
                    [&](const human_initial_code_added&) { row->state = user_state::initial; },
                    [&](const human_initialized_check_succeeded&) { row->state = user_state::active; },
-                   [&](const machine_added&) {
+                   [&](const machine_added& e) {
                        row->kind = user_kind::machine;
                        row->state = user_state::active;
                        clear_phone(*row);
+                       row->username = username_or_id(*row, e.user_name);
+                       row->profile = {};
+                       row->email.clear();
+                       row->is_email_verified = false;
+                       row->machine_name = e.name;
+                       row->machine_description = e.description;
                    },
                    [&](const user_removed&) { row->state = user_state::deleted; },
-                   [&](const email_verified&) {},
+                   [&](const email_verified&) { row->is_email_verified = true; },
                    [&](const phone_changed& e) {
                        row->phone = null_if_empty(e.phone);
                        row->is_phone_verified = false;

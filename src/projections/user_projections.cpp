@@ -62,4 +62,10 @@ result<human_phone> user_projections::get_human_phone(const std::string& instanc
     return projections::get_human_phone(phones_, instance_id, user_id, when_missing);
 }
 
+result<user_view> user_projections::get_user_by_id(const std::string& instance_id, const std::string& user_id,
+                                                  read_after after) {
+    if (!phone_runner_.wait_for(after.position, after.timeout)) return errors::projection_behind;
+    return projections::get_user_by_id(phones_, instance_id, user_id);
+}
+
 }  // namespace userstream::projections

@@ -22,6 +22,28 @@ result<eventstore::object_details> get_user_details(const subscriptions::object_
     return *std::move(found);
 }
 
+result<user_view> get_user_by_id(const user_phone_read_model& model, const std::string& instance_id,
+                                 const std::string& user_id) {
+    if (!is_valid_text(user_id)) return error(user::errors::text_invalid, "userId");
+    auto row = model.find(instance_id, user_id);
+    if (!row || row->kind == user_kind::unknown || row->state == user::user_state::deleted) {
+        return user::errors::user_not_found_query;
+    }
+    user_view out;
+    out.user_id = std::move(row->user_id);
+    out.kind = row->kind;
+    out.state = row->state;
+    out.username = std::move(row->username);
+    if (row->kind == user_kind::human) {
+        out.human = human_view{std::move(row->profile), std::move(row->email), row->is_email_verified,
+                               row->phone.value_or(""), row->is_phone_verified.value_or(false)};
+    } else {
+        out.machine = machine_view{std::move(row->machine_name), std::move(row->machine_description)};
+    }
+    out.details = std::move(row->details);
+    return out;
+}
+
 result<human_phone> get_human_phone(const user_phone_read_model& model, const std::string& instance_id,
                                     const std::string& user_id, missing_phone when_missing) {
     if (!is_valid_text(user_id)) return error(user::errors::text_invalid, "userId");

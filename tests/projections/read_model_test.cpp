@@ -193,3 +193,119 @@ TEST_CASE("a malformed payload stops the page without applying any of it", "[rea
     CHECK(s.phones.checkpoint().value == 0);
     CHECK(s.phones.rows().empty());
 }
+
+TEST_CASE("human.added fills username, profile and email; email.verified marks the email verified", "[read-model]") {
+    read_side s;
+    add_human_request request{"u1", "o1", "+41 71 000 00 00", true};
+    request.username = "minnie";
+    request.profile = {"Minnie", "Mouse", "Min", "Minnie Mouse", "de-CH", 1};
+    request.email = "minnie@example.com";
+    REQUIRE(s.w.service.add_human(admin, request).ok());
+    auto r = s.row("u1");
+    CHECK(r.kind == user_kind::human);
+    CHECK(r.username == "minnie");
+    CHECK(r.profile == request.profile);
+    CHECK(r.email == "minnie@example.com");
+    CHECK_FALSE(r.is_email_verified);
+    CHECK(r.phone == "+41710000000");
+    CHECK(r.is_phone_verified == true);
+    CHECK(r.machine_name.empty());
+
+    s.w.given("u1", "o1", {email_verified{}});
+    CHECK(s.row("u1").is_email_verified);
+    // Legacy name, on another user: the same.
+    s.w.given_raw("u2", "o1", {{"user.added", R"({"userName":"u2name","email":"u2@example.com"})"},
+                               {"user.email.verified", ""}});
+    r = s.row("u2");
+    CHECK(r.username == "u2name");
+    CHECK(r.is_email_verified);
+}
+
+TEST_CASE("a user added without username shows the email address, or without both the user id", "[read-model]") {
+    read_side s;
+    add_human_request with_email{"u1", "o1", "", false};
+    with_email.email = "minnie@example.com";
+    REQUIRE(s.w.service.add_human(admin, with_email).ok());
+    REQUIRE(s.w.service.add_human(admin, {"u2", "o1", "", false}).ok());
+    REQUIRE(s.w.service.add_machine(admin, {"m1", "o1"}).ok());
+    CHECK(s.row("u1").username == "minnie@example.com");
+    CHECK(s.row("u2").username == "u2");
+    CHECK(s.row("m1").username == "m1");
+}
+
+TEST_CASE("machine.added fills username, name and description and no human fields", "[read-model]") {
+    read_side s;
+    REQUIRE(s.w.service.add_machine(admin, {"m1", "o1", "robot", "Robot", "Builds things"}).ok());
+    const auto r = s.row("m1");
+    CHECK(r.kind == user_kind::machine);
+    CHECK(r.username == "robot");
+    CHECK(r.machine_name == "Robot");
+    CHECK(r.machine_description == "Builds things");
+    CHECK(r.profile == human_profile{});
+    CHECK(r.email.empty());
+    CHECK_FALSE(r.phone);
+}
+
+TEST_CASE("get_user_by_id answers a human with profile, email and phone, and the user's details", "[read-model][query]") {
+    read_side s;
+    add_human_request request{"u1", "o1", "+41 71 000 00 00", false};
+    request.username = "minnie";
+    request.profile = {"Minnie", "Mouse", "", "Minnie Mouse", "de-CH", 1};
+    request.email = "minnie@example.com";
+    request.is_email_verified = true;
+    auto added = s.w.service.add_human(admin, request);
+    REQUIRE(added.ok());
+    s.catch_up();
+
+    auto user = get_user_by_id(s.phones, s.w.instance(), "u1");
+    REQUIRE(user.ok());
+    CHECK(user->user_id == "u1");
+    CHECK(user->kind == user_kind::human);
+    CHECK(user->state == user_state::active);
+    CHECK(user->username == "minnie");
+    REQUIRE(user->human);
+    CHECK_FALSE(user->machine);
+    CHECK(user->human->profile == request.profile);
+    CHECK(user->human->email == "minnie@example.com");
+    CHECK(user->human->is_email_verified);
+    CHECK(user->human->phone == "+41710000000");
+    CHECK_FALSE(user->human->is_phone_verified);
+    // human.added, email.verified, phone.code.added: the details of all three.
+    CHECK(user->details == added->details);
+    CHECK(user->details.sequence.value == 3);
+    CHECK(user->details.resource_owner == "o1");
+}
+
+TEST_CASE("get_user_by_id answers a machine with machine fields and no human", "[read-model][query]") {
+    read_side s;
+    REQUIRE(s.w.service.add_machine(admin, {"m1", "o1", "robot", "Robot", "Builds things"}).ok());
+    s.catch_up();
+    auto user = get_user_by_id(s.phones, s.w.instance(), "m1");
+    REQUIRE(user.ok());
+    CHECK(user->kind == user_kind::machine);
+    CHECK(user->username == "robot");
+    CHECK_FALSE(user->human);
+    REQUIRE(user->machine);
+    CHECK(*user->machine == machine_view{"Robot", "Builds things"});
+}
+
+TEST_CASE("get_user_by_id: a missing, removed or not-yet-added user is QUERY-Dfbg2 NotFound; an initial one is found",
+          "[read-model][query]") {
+    read_side s;
+    s.w.given("gone", "o1", {human_added{}, user_removed{}});
+    s.w.given_raw("other", "o1", {{"user.human.email.changed", R"({"email":"a@b.c"})"}});
+    s.w.given("new", "o1", {human_added{}, human_initial_code_added{}});
+    s.catch_up();
+    const auto& inst = s.w.instance();
+    then_rejected(get_user_by_id(s.phones, inst, "nobody"), user::errors::user_not_found_query);
+    then_rejected(get_user_by_id(s.phones, inst, "gone"), user::errors::user_not_found_query);
+    then_rejected(get_user_by_id(s.phones, inst, "other"), user::errors::user_not_found_query);
+    then_rejected(get_user_by_id(s.phones, "other-instance", "new"), user::errors::user_not_found_query);
+    then_rejected(get_user_by_id(s.phones, inst, std::string("new\0x", 5)), user::errors::text_invalid);
+    auto initial = get_user_by_id(s.phones, inst, "new");
+    REQUIRE(initial.ok());
+    CHECK(initial->state == user_state::initial);
+    CHECK(initial->username == "new");
+    REQUIRE(initial->human);
+    CHECK(initial->human->phone.empty());
+}

@@ -63,6 +63,29 @@ TEST_CASE("a position the projection cannot reach in time is a retryable error, 
     then_rejected(read_side.get_user_details(w.instance(), "u1", {future, 20ms}), pe::projection_behind);
 }
 
+TEST_CASE("get_user_by_id after add_human, with its position, sees the new user; past the head it is US-QUERY-behind",
+          "[read-your-writes]") {
+    eventstore::memory_event_store store;
+    world w(store);
+    user_projections read_side(store, {.poll_interval = 60s});
+    read_side.start();
+    add_human_request request{"u1", "o1", "", false};
+    request.email = "minnie@example.com";
+    request.profile = {"Minnie", "Mouse", "", "", "", 0};
+    auto out = w.service.add_human(admin, request);
+    REQUIRE(out.ok());
+    auto user = read_side.get_user_by_id(w.instance(), "u1", {out->position});
+    REQUIRE(user.ok());
+    CHECK(user->username == "minnie@example.com");
+    REQUIRE(user->human);
+    CHECK(user->human->profile.given_name == "Minnie");
+    CHECK(user->details == out->details);
+
+    const eventstore::global_position future{out->position.value + 5};
+    then_rejected(read_side.get_user_by_id(w.instance(), "u1", {future, 20ms}), pe::projection_behind);
+    read_side.stop();
+}
+
 TEST_CASE("concurrent writers each read their own write", "[read-your-writes]") {
     eventstore::memory_event_store store;
     world w(store);

@@ -27,11 +27,24 @@ void random_operation(world& w, std::mt19937& rng) {
     const std::string org = coin() ? "o1" : "o2";
     w.clock.advance(std::chrono::milliseconds(std::uniform_int_distribution<int>(1, 1000)(rng)));
     switch (std::uniform_int_distribution<int>(0, 9)(rng)) {
-        case 0:
-            (void)w.service.add_human(admin, {user, org, coin() ? pick(numbers) : "", coin()});
+        case 0: {
+            add_human_request request{user, org, coin() ? pick(numbers) : "", coin()};
+            if (coin()) {  // AddHumanUser's other fields, half of the time
+                request.username = coin() ? "name-" + user : "";
+                request.profile = {"Given", coin() ? "Family" : "", "", "Display", coin() ? "de-CH" : "", int(rng() % 4)};
+                request.email = coin() ? user + "@example.com" : "";
+                request.is_email_verified = coin();
+                request.return_phone_code = coin();
+            }
+            (void)w.service.add_human(admin, request);
             break;
+        }
         case 1:
-            (void)w.service.add_machine(admin, {user, org});
+            if (coin()) {
+                (void)w.service.add_machine(admin, {user, org});
+            } else {
+                (void)w.service.add_machine(admin, {user, org, "robot-" + user, "Robot", coin() ? "Builds" : ""});
+            }
             break;
         case 2:
         case 3: {
@@ -51,7 +64,11 @@ void random_operation(world& w, std::mt19937& rng) {
             if (std::uniform_int_distribution<int>(0, 3)(rng) == 0) (void)w.service.remove_user(admin, {user, std::nullopt});
             break;
         case 6:
-            w.given(user, org, {coin() ? user_event{phone_verified{}} : user_event{phone_removed{}}});
+            switch (std::uniform_int_distribution<int>(0, 2)(rng)) {
+                case 0: w.given(user, org, {phone_verified{}}); break;
+                case 1: w.given(user, org, {phone_removed{}}); break;
+                default: w.given(user, org, {email_verified{}}); break;
+            }
             break;
         case 7:
             w.given(user, org, {phone_verification_failed{}});

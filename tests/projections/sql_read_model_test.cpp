@@ -18,6 +18,7 @@
 #include "userstream/backends/postgres_event_store.hpp"
 #include "userstream/projections/memory_read_models.hpp"
 #include "userstream/projections/postgres_read_models.hpp"
+#include "userstream/projections/user_queries.hpp"
 #include "userstream/subscriptions/projection_runner.hpp"
 
 using namespace userstream;
@@ -299,9 +300,9 @@ TEST_CASE("each SQL read model records its own schema version, and one newer tha
     auto b = make_backend(which);
     INFO(which);
     CHECK(b.run_sql("SELECT version FROM schema_version WHERE component = 'object_details'") == "1");
-    CHECK(b.run_sql("SELECT version FROM schema_version WHERE component = 'user_phones'") == "1");
-    b.run_sql("UPDATE schema_version SET version = 99 WHERE component = 'user_phones'");
-    CHECK_THROWS_WITH(b.open_phones(), Catch::Contains("user_phones") && Catch::Contains("version 99"));
+    CHECK(b.run_sql("SELECT version FROM schema_version WHERE component = 'user_phones_v2'") == "1");
+    b.run_sql("UPDATE schema_version SET version = 99 WHERE component = 'user_phones_v2'");
+    CHECK_THROWS_WITH(b.open_phones(), Catch::Contains("user_phones_v2") && Catch::Contains("version 99"));
     CHECK_NOTHROW(b.open_details());  // its own version is still one this library knows
 }
 
@@ -318,12 +319,86 @@ TEST_CASE("read-model tables of the earlier layout (one schema_version row 'proj
     const auto details = b.details->rows();
     const auto phones = b.phones->rows();
     // What the earlier layout recorded: the same tables, under one component row.
-    b.run_sql("DELETE FROM schema_version WHERE component IN ('object_details', 'user_phones'); "
+    b.run_sql("DELETE FROM schema_version WHERE component IN ('object_details', 'user_phones_v2'); "
               "INSERT INTO schema_version (component, version) VALUES ('projections', 1)");
 
     b.reopen();
     CHECK(b.details->rows() == details);
     CHECK(b.phones->rows() == phones);
     CHECK(b.phones->checkpoint() == b.store->head());
+    CHECK(b.run_sql("SELECT version FROM schema_version WHERE component = 'user_phones_v2'") == "1");
+}
+
+TEST_CASE("SQL read models store username, profile, email and machine fields as the memory one does", "[sql]") {
+    const auto which = GENERATE(as<std::string>{}, "sqlite", "postgres");
+    auto b = make_backend(which);
+    INFO(which);
+    world w(*b.store);
+    add_human_request human{"u1", "o1", "+41 71 000 00 00", true};
+    human.username = "minnie";
+    // Quotes, commas, braces and backslashes go through PostgreSQL's array literals unharmed.
+    human.profile = {"Min\"nie", "Mo,use", "{Min}", "Minnie \\ Mouse", "de-CH", 3};
+    human.email = "minnie@example.com";
+    human.is_email_verified = true;
+    REQUIRE(w.service.add_human(admin, human).ok());
+    REQUIRE(w.service.add_human(admin, {"u2", "o1", "", false}).ok());
+    REQUIRE(w.service.add_machine(admin, {"m1", "o1", "robot", "Robot", "Builds things"}).ok());
+    w.given("u3", "o1", {human_added{{}, "neg", {"", "", "", "", "", -7}, ""}});  // any int32 gender
+    memory_user_phones memory;
+    projection_runner(*b.store, memory).catch_up();
+    projection_runner(*b.store, *b.phones, {.page_size = 2}).catch_up();
+
+    CHECK(b.phones->rows() == memory.rows());
+    const auto u1 = b.phones->find(w.instance(), "u1");
+    REQUIRE(u1);
+    CHECK(u1->username == "minnie");
+    CHECK(u1->profile == human.profile);
+    CHECK(u1->email == "minnie@example.com");
+    CHECK(u1->is_email_verified);
+    CHECK(b.phones->find(w.instance(), "u2")->username == "u2");
+    CHECK(b.phones->find(w.instance(), "u3")->profile.gender == -7);
+    const auto m1 = b.phones->find(w.instance(), "m1");
+    REQUIRE(m1);
+    CHECK(m1->machine_name == "Robot");
+    CHECK(m1->machine_description == "Builds things");
+
+    auto user = get_user_by_id(*b.phones, w.instance(), "u1");
+    REQUIRE(user.ok());
+    CHECK(user.value() == get_user_by_id(memory, w.instance(), "u1").value());
+    b.reopen();
+    CHECK(b.phones->rows() == memory.rows());
+}
+
+TEST_CASE("a database with the earlier user_phones table (no profile columns) keeps it, and the read model fills "
+          "user_phones_v2 from position 0",
+          "[sql]") {
+    const auto which = GENERATE(as<std::string>{}, "sqlite", "postgres");
+    auto b = make_backend(which);
+    INFO(which);
+    world w(*b.store);
+    REQUIRE(w.service.add_human(admin, {"u1", "o1", "+41 71 000 00 00", true}).ok());
+    // What the earlier version left: its table with one row, its component row, and its checkpoint at the head.
+    b.phones.reset();
+    b.run_sql("DROP TABLE user_phones_v2; DELETE FROM schema_version WHERE component = 'user_phones_v2'; "
+              "DELETE FROM projection_checkpoints WHERE projection = 'user_phone_v2'; "
+              "CREATE TABLE user_phones (instance_id TEXT NOT NULL, user_id TEXT NOT NULL, kind TEXT NOT NULL, "
+              "state TEXT NOT NULL, phone TEXT, is_phone_verified BOOLEAN, last_phone TEXT, verified_phone TEXT, "
+              "\"sequence\" BIGINT NOT NULL, creation_date TEXT NOT NULL, change_date TEXT NOT NULL, "
+              "resource_owner TEXT NOT NULL, PRIMARY KEY (instance_id, user_id)); "
+              "INSERT INTO user_phones VALUES ('" + w.instance() + "', 'u1', 'human', 'active', '+41710000000', "
+              "true, '+41710000000', '+41710000000', 2, '2026', '2026', 'o1'); "
+              "INSERT INTO schema_version (component, version) VALUES ('user_phones', 1); "
+              "INSERT INTO projection_checkpoints (projection, \"position\", updated_at) VALUES ('user_phone', " +
+              std::to_string(b.store->head().value) + ", '2026-07-10T09:00:00Z')");
+
+    b.reopen();
+    CHECK(b.phones->checkpoint().value == 0);
+    projection_runner(*b.store, *b.phones).catch_up();
+    const auto row = b.phones->find(w.instance(), "u1");
+    REQUIRE(row);
+    CHECK(row->phone == "+41710000000");
+    CHECK(row->username == "u1");
+    // The earlier table and its checkpoint are left for the host to drop once no older version runs.
+    CHECK(b.run_sql("SELECT count(*) FROM user_phones") == "1");
     CHECK(b.run_sql("SELECT version FROM schema_version WHERE component = 'user_phones'") == "1");
 }

@@ -2,7 +2,8 @@
 //
 // The business errors of the read side. Ids and i18n keys are ZITADEL's where ZITADEL answers the same question
 // (internal/query/user.go for GetHumanPhone; the v1 user eventstore for a missing phone); `US-` ids are userstream's
-// own. The stream-based `user::errors::user_not_found_query` (QUERY-Dfbg2) is reused for a user's object details.
+// own. The stream-based `user::errors::user_not_found_query` (QUERY-Dfbg2) is reused for a user's object details and
+// for GetUserByID (`get_user_by_id`).
 #pragma once
 
 #include "userstream/core/error.hpp"

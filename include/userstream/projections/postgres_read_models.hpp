@@ -1,6 +1,6 @@
 // userstream/projections/postgres_read_models.hpp
 //
-// The user-phone read model as a PostgreSQL table (`<schema>.user_phones`), with its checkpoint in
+// The user-phone read model as a PostgreSQL table (`<schema>.user_phones_v2`), with its checkpoint in
 // `<schema>.projection_checkpoints`, next to the object-details one (`subscriptions::postgres_object_details`,
 // included here), like ZITADEL's `projections` schema and `current_states` table. Put them in the event store's
 // database and every host instance reads the same tables; each read model keeps its own connection.

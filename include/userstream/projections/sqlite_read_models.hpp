@@ -1,6 +1,6 @@
 // userstream/projections/sqlite_read_models.hpp
 //
-// The user-phone read model as a SQLite table (`user_phones`), with its checkpoint in `projection_checkpoints`, next
+// The user-phone read model as a SQLite table (`user_phones_v2`), with its checkpoint in `projection_checkpoints`, next
 // to the object-details one (`subscriptions::sqlite_object_details`, included here). Open them on the same file as
 // the SQLite event store and a host has one file to back up; each read model uses its own connection.
 //

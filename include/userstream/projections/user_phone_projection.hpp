@@ -12,6 +12,15 @@
 // * user.removed    the row stays as a tombstone with state `deleted` (queries answer NotFound), so that a redelivered
 //                   older event can never bring the user back.
 //
+// The row also holds what GetUserByID answers besides the phone: username, the human's profile and email, the
+// machine's name and description (ZITADEL's `users14`, `users14_humans`, `users14_machines`). They live in this row
+// rather than in a second projection because the row already has the user's kind, state, phone and details, and a
+// second projection would repeat its fold, its three storages and a second runner to wait on:
+// * human.added / selfregistered  username (the user id when the event has none), profile, email set;
+//                   is_email_verified = false; machine fields cleared;
+// * email.verified  is_email_verified = true;
+// * machine.added   username, machine name and description set; human fields and phone cleared.
+//
 // `advance_user_phone` is the fold every storage shares; backends only load and save rows. The projection runs on the
 // generic read side (userstream::subscriptions): its runner, its page fold, its object-details fold for the
 // user's details.
@@ -23,11 +32,14 @@
 
 #include "userstream/eventstore/object_details.hpp"
 #include "userstream/subscriptions/projection.hpp"
+#include "userstream/user/human_profile.hpp"
 #include "userstream/user/user_write_model.hpp"
 
 namespace userstream::projections {
 
-inline constexpr const char* user_phone_projection_name = "user_phone";
+// The checkpoint's name. "_v2" since the row holds the profile columns: SQL read models of the earlier layout (table
+// `user_phones`, checkpoint `user_phone`) are left as they are and the new table is filled from position 0.
+inline constexpr const char* user_phone_projection_name = "user_phone_v2";
 
 enum class user_kind { unknown, human, machine };
 
@@ -40,6 +52,12 @@ struct user_phone_row {
     std::optional<bool> is_phone_verified;        // NULL when the user has no phone
     std::optional<std::string> last_phone;        // the last number set, verified or not
     std::optional<std::string> verified_phone;    // the last number that was verified
+    std::string username{};                       // the added event's userName, else the user id
+    user::human_profile profile{};                // humans only
+    std::string email{};                          // humans only; empty: none
+    bool is_email_verified = false;
+    std::string machine_name{};                   // machines only
+    std::string machine_description{};            // machines only
     eventstore::object_details details;           // sequence, creation_date, change_date, resource_owner
 
     friend bool operator==(const user_phone_row&, const user_phone_row&) = default;

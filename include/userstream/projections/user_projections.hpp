@@ -55,6 +55,9 @@ public:
                                                         read_after after = {});
     result<human_phone> get_human_phone(const std::string& instance_id, const std::string& user_id,
                                         read_after after = {}, missing_phone when_missing = missing_phone::not_found);
+    // v2 GetUserByID from the user-phone read model (user_queries.hpp).
+    result<user_view> get_user_by_id(const std::string& instance_id, const std::string& user_id,
+                                     read_after after = {});
 
     subscriptions::projection_runner& details_runner() noexcept { return details_runner_; }
     subscriptions::projection_runner& phone_runner() noexcept { return phone_runner_; }

@@ -30,7 +30,7 @@ inline user_kind kind_from_text(std::string_view text) {
     if (text == "human") return user_kind::human;
     if (text == "machine") return user_kind::machine;
     if (text == "unknown") return user_kind::unknown;
-    throw decode_error("user_phones: unknown kind '" + std::string(text) + "'");
+    throw decode_error("user read model: unknown kind '" + std::string(text) + "'");
 }
 
 inline user::user_state state_from_text(std::string_view text) {
@@ -38,7 +38,7 @@ inline user::user_state state_from_text(std::string_view text) {
     if (text == "initial") return user::user_state::initial;
     if (text == "deleted") return user::user_state::deleted;
     if (text == "unspecified") return user::user_state::unspecified;
-    throw decode_error("user_phones: unknown state '" + std::string(text) + "'");
+    throw decode_error("user read model: unknown state '" + std::string(text) + "'");
 }
 
 }  // namespace userstream::projections::detail

@@ -11,30 +11,51 @@ using sql::sqlite::statement;
 
 namespace {
 
-// The schema component of this read model's table (besides the shared checkpoint table).
-constexpr const char* component = "user_phones";
+// The schema component of this read model's table (besides the shared checkpoint table). The table of the earlier
+// layout, `user_phones` (component `user_phones`), had no profile columns; it is left as it is, and this one, under
+// its own name and checkpoint (`user_phone_v2`), is filled from position 0.
+constexpr const char* component = "user_phones_v2";
 constexpr int schema_version = 1;
 constexpr const char* create_v1 = R"sql(
-CREATE TABLE IF NOT EXISTS user_phones (
-    instance_id       TEXT    NOT NULL,
-    user_id           TEXT    NOT NULL,
-    kind              TEXT    NOT NULL,
-    state             TEXT    NOT NULL,
-    phone             TEXT,
-    is_phone_verified INTEGER,
-    last_phone        TEXT,
-    verified_phone    TEXT,
-    "sequence"        INTEGER NOT NULL,
-    creation_date     TEXT    NOT NULL,
-    change_date       TEXT    NOT NULL,
-    resource_owner    TEXT    NOT NULL,
+CREATE TABLE IF NOT EXISTS user_phones_v2 (
+    instance_id         TEXT    NOT NULL,
+    user_id             TEXT    NOT NULL,
+    kind                TEXT    NOT NULL,
+    state               TEXT    NOT NULL,
+    phone               TEXT,
+    is_phone_verified   INTEGER,
+    last_phone          TEXT,
+    verified_phone      TEXT,
+    username            TEXT    NOT NULL,
+    given_name          TEXT    NOT NULL,
+    family_name         TEXT    NOT NULL,
+    nick_name           TEXT    NOT NULL,
+    display_name        TEXT    NOT NULL,
+    preferred_language  TEXT    NOT NULL,
+    gender              INTEGER NOT NULL,
+    email               TEXT    NOT NULL,
+    is_email_verified   INTEGER NOT NULL,
+    machine_name        TEXT    NOT NULL,
+    machine_description TEXT    NOT NULL,
+    "sequence"          INTEGER NOT NULL,
+    creation_date       TEXT    NOT NULL,
+    change_date         TEXT    NOT NULL,
+    resource_owner      TEXT    NOT NULL,
     PRIMARY KEY (instance_id, user_id)
 );
 )sql";
 
 constexpr const char* phone_columns =
-    "instance_id, user_id, kind, state, phone, is_phone_verified, last_phone, verified_phone, \"sequence\", "
-    "creation_date, change_date, resource_owner";
+    "instance_id, user_id, kind, state, phone, is_phone_verified, last_phone, verified_phone, username, given_name, "
+    "family_name, nick_name, display_name, preferred_language, gender, email, is_email_verified, machine_name, "
+    "machine_description, \"sequence\", creation_date, change_date, resource_owner";
+constexpr int column_count = 23;
+
+std::string placeholders() {
+    std::string out;
+    for (int i = 1; i <= column_count; ++i) out += (i > 1 ? ", ?" : "?") + std::to_string(i);
+    return out;
+}
 
 user_phone_row phone_row(const statement& read) {
     user_phone_row row;
@@ -46,7 +67,18 @@ user_phone_row phone_row(const statement& read) {
     if (!read.is_null(5)) row.is_phone_verified = read.column_int(5) != 0;
     row.last_phone = sql::sqlite::optional_text(read, 6);
     row.verified_phone = sql::sqlite::optional_text(read, 7);
-    row.details = sql::sqlite::read_details(read, 8);
+    row.username = std::string(read.column_text(8));
+    row.profile.given_name = std::string(read.column_text(9));
+    row.profile.family_name = std::string(read.column_text(10));
+    row.profile.nick_name = std::string(read.column_text(11));
+    row.profile.display_name = std::string(read.column_text(12));
+    row.profile.preferred_language = std::string(read.column_text(13));
+    row.profile.gender = static_cast<int>(read.column_int(14));
+    row.email = std::string(read.column_text(15));
+    row.is_email_verified = read.column_int(16) != 0;
+    row.machine_name = std::string(read.column_text(17));
+    row.machine_description = std::string(read.column_text(18));
+    row.details = sql::sqlite::read_details(read, 19);
     return row;
 }
 
@@ -59,7 +91,7 @@ struct sqlite_user_phones::impl {
 
     std::optional<user_phone_row> find(const std::string& instance_id, const std::string& user_id) {
         auto read = db.db.prepare(std::string("SELECT ") + phone_columns +
-                                  " FROM user_phones WHERE instance_id = ?1 AND user_id = ?2");
+                                  " FROM user_phones_v2 WHERE instance_id = ?1 AND user_id = ?2");
         read.bind(1, instance_id);
         read.bind(2, user_id);
         if (!read.step()) return std::nullopt;
@@ -67,8 +99,9 @@ struct sqlite_user_phones::impl {
     }
 
     void save(const user_phone_row& row) {
-        auto save = db.db.prepare(std::string("INSERT OR REPLACE INTO user_phones (") + phone_columns +
-                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+        static const std::string insert =
+            std::string("INSERT OR REPLACE INTO user_phones_v2 (") + phone_columns + ") VALUES (" + placeholders() + ")";
+        auto save = db.db.prepare(insert);
         save.bind(1, row.instance_id);
         save.bind(2, row.user_id);
         save.bind(3, detail::to_text(row.kind));
@@ -81,7 +114,18 @@ struct sqlite_user_phones::impl {
         }
         sql::sqlite::bind_optional(save, 7, row.last_phone);
         sql::sqlite::bind_optional(save, 8, row.verified_phone);
-        sql::sqlite::bind_details(save, 9, row.details);
+        save.bind(9, row.username);
+        save.bind(10, row.profile.given_name);
+        save.bind(11, row.profile.family_name);
+        save.bind(12, row.profile.nick_name);
+        save.bind(13, row.profile.display_name);
+        save.bind(14, row.profile.preferred_language);
+        save.bind(15, std::int64_t{row.profile.gender});
+        save.bind(16, row.email);
+        save.bind(17, std::int64_t{row.is_email_verified ? 1 : 0});
+        save.bind(18, row.machine_name);
+        save.bind(19, row.machine_description);
+        sql::sqlite::bind_details(save, 20, row.details);
         save.step();
     }
 };
@@ -109,7 +153,7 @@ bool sqlite_user_phones::apply(eventstore::global_position from, std::span<const
 
 void sqlite_user_phones::reset() {
     std::lock_guard lock(impl_->db.mutex);
-    impl_->db.reset(name(), "DELETE FROM user_phones");
+    impl_->db.reset(name(), "DELETE FROM user_phones_v2");
 }
 
 std::optional<user_phone_row> sqlite_user_phones::find(const std::string& instance_id,
@@ -121,7 +165,7 @@ std::optional<user_phone_row> sqlite_user_phones::find(const std::string& instan
 std::vector<user_phone_row> sqlite_user_phones::rows() const {
     std::lock_guard lock(impl_->db.mutex);
     auto read = impl_->db.db.prepare(std::string("SELECT ") + phone_columns +
-                                     " FROM user_phones ORDER BY instance_id, user_id");
+                                     " FROM user_phones_v2 ORDER BY instance_id, user_id");
     std::vector<user_phone_row> out;
     while (read.step()) out.push_back(phone_row(read));
     return out;

@@ -172,3 +172,98 @@ TEST_CASE("v2 ResendPhoneCode, RemovePhone and DeleteUser run their commands in 
     const auto& deleted = same_success(on_every_protocol(with_u1_phone, "zitadel.user.v2.UserService/DeleteUser", del));
     CHECK(deleted.new_events == std::vector<std::string>{"user.removed"});
 }
+
+TEST_CASE("v2 AddHumanUser creates a user with profile, email and phone, and returns the phone code, in every protocol") {
+    v2::AddHumanUserRequest add;
+    add.set_username("minnie");
+    add.mutable_organization()->set_org_id("o1");
+    add.mutable_profile()->set_given_name("Minnie");
+    add.mutable_profile()->set_family_name("Mouse");
+    add.mutable_profile()->set_gender(v2::GENDER_FEMALE);
+    add.mutable_email()->set_email("minnie@example.com");
+    add.mutable_email()->set_is_verified(true);
+    add.mutable_phone()->set_phone("+41 79 123 45 67");
+    add.mutable_phone()->mutable_return_code();
+    const auto& added = same_success(on_every_protocol([](api_fixture&) {}, "zitadel.user.v2.UserService/AddHumanUser", add));
+    CHECK(added.new_events == std::vector<std::string>{"user.human.added", "user.human.email.verified",
+                                                       "user.human.phone.code.added"});
+    const auto& answer = added.answer.as<v2::AddHumanUserResponse>();
+    CHECK_FALSE(answer.user_id().empty());
+    CHECK(answer.phone_code() == "CODE01");
+    CHECK_FALSE(answer.has_email_code());
+    CHECK(answer.details().resource_owner() == "o1");
+
+    v2::AddHumanUserRequest with_id = add;
+    with_id.set_user_id("u9");
+    with_id.mutable_phone()->set_is_verified(true);
+    const auto& chosen =
+        same_success(on_every_protocol([](api_fixture&) {}, "zitadel.user.v2.UserService/AddHumanUser", with_id));
+    CHECK(chosen.answer.as<v2::AddHumanUserResponse>().user_id() == "u9");
+    CHECK_FALSE(chosen.answer.as<v2::AddHumanUserResponse>().has_phone_code());
+    CHECK(chosen.new_events ==
+          std::vector<std::string>{"user.human.added", "user.human.email.verified", "user.human.phone.verified"});
+}
+
+TEST_CASE("v2 GetUserByID answers a human's profile, email and phone from the read model in every protocol") {
+    auto given = [](api_fixture& f) {
+        v2::AddHumanUserRequest add;
+        add.set_user_id("u1");
+        add.set_username("minnie");
+        add.mutable_organization()->set_org_id("o1");
+        add.mutable_profile()->set_given_name("Minnie");
+        add.mutable_profile()->set_family_name("Mouse");
+        add.mutable_profile()->set_nick_name("Min");
+        add.mutable_email()->set_email("minnie@example.com");
+        add.mutable_phone()->set_phone("+41 79 123 45 67");
+        add.mutable_phone()->set_is_verified(true);
+        REQUIRE(f.send(protocol::connect_proto, "zitadel.user.v2.UserService/AddHumanUser", add).ok());
+    };
+    v2::GetUserByIDRequest get;
+    get.set_user_id("u1");
+    const auto& read = same_success(on_every_protocol(given, "zitadel.user.v2.UserService/GetUserByID", get));
+    const auto& user = read.answer.as<v2::GetUserByIDResponse>().user();
+    CHECK(user.user_id() == "u1");
+    CHECK(user.state() == v2::USER_STATE_ACTIVE);
+    CHECK(user.username() == "minnie");
+    CHECK(user.login_names_size() == 1);
+    CHECK(user.preferred_login_name() == "minnie");
+    REQUIRE(user.has_human());
+    CHECK_FALSE(user.has_machine());
+    CHECK(user.human().profile().given_name() == "Minnie");
+    CHECK(user.human().profile().family_name() == "Mouse");
+    CHECK(user.human().profile().nick_name() == "Min");
+    CHECK(user.human().email().email() == "minnie@example.com");
+    CHECK_FALSE(user.human().email().is_verified());
+    CHECK(user.human().phone().phone() == "+41791234567");
+    CHECK(user.human().phone().is_verified());
+    CHECK(user.details().resource_owner() == "o1");
+    CHECK(user.details().sequence() == 2);
+    CHECK(read.answer.as<v2::GetUserByIDResponse>().details().sequence() == 2);
+}
+
+TEST_CASE("v2 GetUserByID answers a machine user with `machine` and no `human`") {
+    api_fixture f;
+    user::grant_table_authorizer grants;
+    grants.grant("admin", "o1", user::permissions::user_write);
+    user::user_service seeding(f.store, grants, f.keys, f.clock, f.ids);
+    user::add_machine_request machine{"bot", "o1"};
+    machine.username = "build-bot";
+    machine.name = "Build bot";
+    machine.description = "runs the nightly builds";
+    const auto added = seeding.add_machine({"admin", "o1"}, machine);
+    REQUIRE(added);
+    REQUIRE(f.read_side->wait_for(added->position, std::chrono::seconds(10)));
+    v2::GetUserByIDRequest get;
+    get.set_user_id("bot");
+    for (const auto p : all_protocols) {
+        INFO(name_of(p));
+        const auto read = f.send(p, "zitadel.user.v2.UserService/GetUserByID", get);
+        REQUIRE(read.ok());
+        const auto& user = read.as<v2::GetUserByIDResponse>().user();
+        CHECK(user.username() == "build-bot");
+        CHECK_FALSE(user.has_human());
+        REQUIRE(user.has_machine());
+        CHECK(user.machine().name() == "Build bot");
+        CHECK(user.machine().description() == "runs the nightly builds");
+    }
+}

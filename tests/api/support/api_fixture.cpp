@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "google/rpc/status.pb.h"
+#include "userstream/user/event_codec.hpp"
 #include "zitadel/message.pb.h"
 
 namespace userstream::api_tests {
@@ -310,6 +311,22 @@ void api_fixture::given_human(const std::string& user_id, const std::string& org
     if (!out) throw std::runtime_error("given_human: " + std::string(out.err().id));
     // Given means projected too: reads through the API wait only for writes made through it.
     if (!read_side->wait_for(out->position, std::chrono::seconds(10))) throw std::runtime_error("projection stuck");
+}
+
+void api_fixture::given_events(const std::string& user_id, const std::string& org,
+                               const std::vector<user::user_event>& events) {
+    eventstore::aggregate_append append{
+        {users->config().instance_id, std::string(user::aggregate_type), user_id}, org, std::nullopt, {}};
+    for (const auto& event : events) {
+        auto encoded = user::encode(event);
+        append.events.push_back(
+            {std::string(encoded.type), std::move(encoded.payload), user::aggregate_revision, "seed", clock.now()});
+    }
+    std::vector<eventstore::aggregate_append> batch;
+    batch.push_back(std::move(append));
+    auto pushed = store.append(std::move(batch));
+    if (!pushed) throw std::runtime_error("given_events: " + std::string(pushed.err().id));
+    if (!read_side->wait_for(pushed->last_position, std::chrono::seconds(10))) throw std::runtime_error("projection stuck");
 }
 
 std::vector<eventstore::stored_event> api_fixture::events() const {

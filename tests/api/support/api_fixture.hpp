@@ -19,6 +19,7 @@
 #include "userstream/eventstore/memory_event_store.hpp"
 #include "userstream/testing/scripted_codes.hpp"
 #include "userstream/testing/user_fixture.hpp"
+#include "userstream/user/events.hpp"
 
 namespace userstream::api_tests {
 
@@ -67,6 +68,9 @@ public:
     // Adds a human user directly through the service (admin of its org), optionally with a verified phone.
     void given_human(const std::string& user_id, const std::string& org, const std::string& phone = "",
                      bool verified = false);
+    // Appends `events` of `user_id`, owned by `org`, straight to the store, as an earlier process would have stored
+    // them (a human still in initialisation, a machine, a removed user), and waits until the read side has them.
+    void given_events(const std::string& user_id, const std::string& org, const std::vector<user::user_event>& events);
     // Every event stored so far.
     std::vector<eventstore::stored_event> events() const;
 

@@ -30,7 +30,7 @@ TEST_CASE("add_human stores username, profile and email in human.added under ZIT
     CHECK(f.stream("u1")[0].payload == out->events[0].payload);
 }
 
-TEST_CASE("add_human omits the profile fields it was not given", "[add_human]") {
+TEST_CASE("add_human omits the profile fields it was not given, except the display name it derives", "[add_human]") {
     user_fixture f;
     auto request = full_request();
     request.profile = {"Minnie", "Mouse", "", "", "", 0};
@@ -39,8 +39,32 @@ TEST_CASE("add_human omits the profile fields it was not given", "[add_human]") 
     auto out = f.service.add_human(admin, request);
     REQUIRE(out.ok());
     CHECK(out->events[0].payload ==
-          R"({"userName":"minnie","firstName":"Minnie","lastName":"Mouse","email":"minnie@example.com",)"
-          R"("phone":"+41710000000"})");
+          R"({"userName":"minnie","firstName":"Minnie","lastName":"Mouse","displayName":"Minnie Mouse",)"
+          R"("email":"minnie@example.com","phone":"+41710000000"})");
+}
+
+TEST_CASE("add_human derives a blank display name as ZITADEL's AddHuman does: given and family name, else the email",
+          "[add_human]") {
+    user_fixture f;
+    auto named = full_request();
+    named.profile.display_name = "  ";
+    auto out = f.service.add_human(admin, named);
+    REQUIRE(out.ok());
+    CHECK(std::get<human_added>(*decode(out->events[0])).profile.display_name == "Minnie Mouse");
+
+    auto unnamed = full_request();
+    unnamed.user_id = "u2";
+    unnamed.profile = {"Minnie", "", "", "", "", 0};
+    out = f.service.add_human(admin, unnamed);
+    REQUIRE(out.ok());
+    CHECK(std::get<human_added>(*decode(out->events[0])).profile.display_name == "minnie@example.com");
+
+    auto given = full_request();
+    given.user_id = "u3";
+    given.profile.display_name = "Min M.";
+    out = f.service.add_human(admin, given);
+    REQUIRE(out.ok());
+    CHECK(std::get<human_added>(*decode(out->events[0])).profile.display_name == "Min M.");
 }
 
 TEST_CASE("add_human without a username takes the email address, as ZITADEL's AddHumanUser does", "[add_human]") {

@@ -5,6 +5,17 @@
 namespace userstream::user::detail {
 
 namespace {
+bool blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+// ZITADEL's AddHuman.ensureDisplayName: a blank display name becomes "given family", or else the email.
+std::string display_name_of(const add_human_request& request) {
+    const auto& profile = request.profile;
+    if (!blank(profile.display_name)) return profile.display_name;
+    if (!blank(profile.given_name) && !blank(profile.family_name)) return profile.given_name + " " + profile.family_name;
+    if (!blank(request.email)) return request.email;
+    return profile.display_name;
+}
+
 // Creating a user of either kind: the caller may write the org, the id is valid and not taken. The new aggregate's
 // resource owner is the org.
 result<decision> new_user(const user_write_model& model, const std::string& user_id, const std::string& org_id,
@@ -33,6 +44,7 @@ result<decision> decide_add_human(const user_write_model& model, const add_human
     // ZITADEL's AddHumanUser takes the email address as the username when none is given.
     added.user_name = request.username.empty() ? request.email : request.username;
     added.profile = request.profile;
+    added.profile.display_name = display_name_of(request);
     added.email = request.email;
     out.events.emplace_back(std::move(added));
     if (request.is_email_verified && !request.email.empty()) out.events.emplace_back(email_verified{});

@@ -43,6 +43,7 @@ constexpr std::string_view resend_phone_code = "zitadel.user.v2.UserService/Rese
 constexpr std::string_view remove_phone = "zitadel.user.v2.UserService/RemovePhone";
 constexpr std::string_view delete_user = "zitadel.user.v2.UserService/DeleteUser";
 constexpr std::string_view add_human_user = "zitadel.user.v2.UserService/AddHumanUser";
+constexpr std::string_view get_user_by_id = "zitadel.user.v2.UserService/GetUserByID";
 
 constexpr int invalid_argument = 3, not_found = 5, permission_denied = 7, failed_precondition = 9, internal = 13,
               unavailable = 14, unauthenticated = 16;
@@ -160,6 +161,20 @@ request_ptr resend(std::string user_id, mode m = mode::unset) {
     return r;
 }
 
+// A complete AddHumanUser request for `user_id` in o1, which `change` then spoils.
+request_ptr add_human(std::string user_id, const std::function<void(v2::AddHumanUserRequest&)>& change = {}) {
+    auto r = std::make_shared<v2::AddHumanUserRequest>();
+    r->set_user_id(std::move(user_id));
+    r->set_username("minnie");
+    r->mutable_organization()->set_org_id("o1");
+    r->mutable_profile()->set_given_name("Minnie");
+    r->mutable_profile()->set_family_name("Mouse");
+    r->mutable_email()->set_email("minnie@example.com");
+    r->mutable_phone()->set_phone("+41 79 123 45 67");
+    if (change) change(*r);
+    return r;
+}
+
 const std::string long_id(201, 'a');
 const std::string nul_phone = std::string("+41 71 000 00 00") + '\0';
 const std::vector<std::string> failed{"user.human.phone.verification.failed"};
@@ -222,6 +237,8 @@ TEST_CASE("Every method answers a missing or unknown bearer token with Unauthent
         {resend_phone_code, resend("u1")},
         {remove_phone, with_user<v2::RemovePhoneRequest>("u1")},
         {delete_user, with_user<v2::DeleteUserRequest>("u1")},
+        {add_human_user, add_human("u9")},
+        {get_user_by_id, with_user<v2::GetUserByIDRequest>("u1")},
     };
     std::vector<error_case> cases;
     for (const auto& [method, request] : calls) {
@@ -534,7 +551,71 @@ TEST_CASE("v2 ResendPhoneCode, RemovePhone and DeleteUser: proto rules, user, pe
     });
 }
 
-TEST_CASE("v2 self-management through the API: the user may send a code to a new number, resend it and remove it") {
+TEST_CASE("v2 AddHumanUser: proto rules, organisation, permission, existing user and phone errors") {
+    using request = v2::AddHumanUserRequest;
+    const std::string embedded = "embedded message failed validation | caused by: ";
+    check_all({
+        {"201-character user id", add_human_user, nobody, add_human(long_id), admin_token, std::nullopt,
+         invalid(length_rule("AddHumanUserRequest.UserId", 1, 200))},
+        {"no profile", add_human_user, nobody, add_human("u9", [](request& r) { r.clear_profile(); }), admin_token,
+         std::nullopt, invalid("invalid AddHumanUserRequest.Profile: value is required")},
+        {"no given name", add_human_user, nobody,
+         add_human("u9", [](request& r) { r.mutable_profile()->clear_given_name(); }), admin_token, std::nullopt,
+         invalid("invalid AddHumanUserRequest.Profile: " + embedded +
+                 length_rule("SetHumanProfile.GivenName", 1, 200))},
+        {"no email", add_human_user, nobody, add_human("u9", [](request& r) { r.clear_email(); }), admin_token,
+         std::nullopt, invalid("invalid AddHumanUserRequest.Email: value is required")},
+        {"an email that is no address", add_human_user, nobody,
+         add_human("u9", [](request& r) { r.mutable_email()->set_email("minnie"); }), admin_token, std::nullopt,
+         invalid("invalid AddHumanUserRequest.Email: " + embedded +
+                 "invalid SetHumanEmail.Email: value must be a valid email address")},
+        {"phone isVerified false", add_human_user, nobody,
+         add_human("u9", [](request& r) { r.mutable_phone()->set_is_verified(false); }), admin_token, std::nullopt,
+         invalid("invalid AddHumanUserRequest.Phone: " + embedded +
+                 "invalid SetHumanPhone.IsVerified: value must equal true")},
+        {"an organisation domain", add_human_user, nobody,
+         add_human("u9", [](request& r) { r.mutable_organization()->set_org_domain("example.com"); }), admin_token,
+         std::nullopt, library(aerr::org_domain_unsupported, invalid_argument)},
+        {"an empty organisation id", add_human_user, nobody,
+         add_human("u9", [](request& r) { r.mutable_organization()->set_org_id(""); }), admin_token, std::nullopt,
+         library(uerr::org_id_missing, invalid_argument)},
+        {"o2's admin adding to o1", add_human_user, nobody, add_human("u9"), other_admin_token, std::nullopt,
+         library(uerr::permission_denied_v2, permission_denied)},
+        {"a reader", add_human_user, nobody, add_human("u9"), reader_token, std::nullopt,
+         library(uerr::permission_denied_v2, permission_denied)},
+        {"an id that is taken", add_human_user, u1, add_human("u1"), admin_token, std::nullopt,
+         library(uerr::user_already_exists, failed_precondition)},
+        {"an unparsable phone", add_human_user, nobody,
+         add_human("u9", [](request& r) { r.mutable_phone()->set_phone("PhoneNumber"); }), admin_token, std::nullopt,
+         library(uerr::phone_invalid, invalid_argument)},
+        {"a number that is not valid", add_human_user, nobody,
+         add_human("u9", [](request& r) { r.mutable_phone()->set_phone("+4112"); }), admin_token, std::nullopt,
+         library(uerr::phone_not_valid, invalid_argument)},
+        {"a NUL in the username", add_human_user, nobody,
+         add_human("u9", [](request& r) { r.set_username(std::string("min\0nie", 8)); }), admin_token,
+         std::nullopt, library(uerr::text_invalid, invalid_argument, "username")},
+    });
+}
+
+TEST_CASE("v2 GetUserByID: proto rules, unknown and removed users, and who may read") {
+    using request = v2::GetUserByIDRequest;
+    check_all({
+        {"201-character user id", get_user_by_id, u1_phone, with_user<request>(long_id), admin_token, std::nullopt,
+         invalid(length_rule("GetUserByIDRequest.UserId", 1, 200))},
+        {"empty user id", get_user_by_id, u1_phone, with_user<request>(""), admin_token, std::nullopt,
+         invalid(length_rule("GetUserByIDRequest.UserId", 1, 200))},
+        {"no such user", get_user_by_id, nobody, with_user<request>("u1"), admin_token, std::nullopt,
+         library(uerr::user_not_found_query, not_found)},
+        {"a removed user", get_user_by_id, u1_removed, with_user<request>("u1"), admin_token, std::nullopt,
+         library(uerr::user_not_found_query, not_found)},
+        {"o2's admin", get_user_by_id, u1_phone, with_user<request>("u1"), other_admin_token, std::nullopt,
+         library(uerr::permission_denied_v2, permission_denied)},
+        {"a user without user.read reading another user", get_user_by_id, u2_in_o2, with_user<request>("u2"),
+         u1_token, std::nullopt, library(uerr::permission_denied_v2, permission_denied)},
+    });
+}
+
+TEST_CASE("v2 self-management through the API: the user may send a code to a new number, resend, verify and remove it, and read itself") {
     const auto succeeds = [](const given_fn& given, std::string_view method, const pb::Message& request,
                              const std::vector<std::string>& events) {
         for (const auto p : all_protocols) {
@@ -557,6 +638,7 @@ TEST_CASE("v2 self-management through the API: the user may send a code to a new
     succeeds(u1_phone, resend_phone_code, *resend("u1", mode::send_code), {"user.human.phone.code.added"});
     succeeds(u1_phone, verify_phone, *verify("u1", "CODE01"), {"user.human.phone.verified"});
     succeeds(u1_phone, remove_phone, *with_user<v2::RemovePhoneRequest>("u1"), {"user.human.phone.removed"});
+    succeeds(u1_phone, get_user_by_id, *with_user<v2::GetUserByIDRequest>("u1"), {});
 }
 
 TEST_CASE("A read after a write answers Unavailable (retryable) when the read side does not catch up in time") {

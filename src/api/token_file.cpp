@@ -112,8 +112,11 @@ std::optional<user::caller> token_file::authenticate(std::string_view bearer_tok
 bool token_file::has_permission(const user::caller& who, std::string_view permission, std::string_view org_id) const {
     const auto user = permissions_.find(who.user_id);
     if (user == permissions_.end()) return false;
-    const auto org = user->second.find(org_id);
-    return org != user->second.end() && org->second.contains(permission);
+    const auto holds = [&](std::string_view org) {
+        const auto found = user->second.find(org);
+        return found != user->second.end() && found->second.contains(permission);
+    };
+    return holds(org_id) || holds(any_org);
 }
 
 }  // namespace userstream::api

@@ -47,6 +47,16 @@ TEST_CASE("Permissions are granted per organisation, and a user without a permis
     CHECK_FALSE(tokens.has_permission({"stranger", "o1"}, "user.read", "o1"));
 }
 
+TEST_CASE("The organisation key \"*\" grants its permissions on every organisation") {
+    const auto tokens = token_file::parse(
+        R"({"tokens":[{"token":"secret-root","userId":"root","orgId":"o1","permissions":{"*":["user.read"],"o2":["user.write"]}}]})");
+    const userstream::user::caller root{"root", "o1"};
+    CHECK(tokens.has_permission(root, "user.read", "o1"));
+    CHECK(tokens.has_permission(root, "user.read", "any-other-org"));
+    CHECK(tokens.has_permission(root, "user.write", "o2"));
+    CHECK_FALSE(tokens.has_permission(root, "user.write", "o1"));
+}
+
 TEST_CASE("A malformed token file is rejected with a reason that never quotes a token") {
     CHECK(rejection_of("not json secret-x").find("not valid JSON") != std::string::npos);
     CHECK(rejection_of(R"({"tokens":{}})").find("\"tokens\" array") != std::string::npos);

@@ -8,6 +8,8 @@
 //
 //     {"tokens":[{"token":"…","userId":"admin","orgId":"o1","permissions":{"o1":["user.read","user.write"]}}]}
 //
+// The organisation key "*" grants its permissions on every organisation (an instance administrator).
+//
 // Lookup compares SHA-256 digests of the presented token with every stored digest in constant time, so its duration
 // does not tell whether a token exists or how much of it matched. Tokens are never kept in plain text after loading
 // and never appear in errors or logs.
@@ -36,6 +38,8 @@ public:
 
 class token_file final : public authenticator, public user::authorizer {
 public:
+    static constexpr std::string_view any_org = "*";
+
     // Parses the file's JSON text. Throws std::invalid_argument naming what is wrong (never a token): not JSON, a
     // missing or empty field, a field of the wrong type, a token listed twice, or one user id given different
     // organisations or permissions by two tokens (permissions belong to the user, so they must agree).

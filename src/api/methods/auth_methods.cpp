@@ -11,31 +11,27 @@ rpc_status get_my_phone(const call_context& context, const auth::GetMyPhoneReque
     auto& services = context.services;
     const auto phone = services.read_side.get_human_phone(services.options.instance_id, context.who.user_id,
                                                           services.read_after(), services.options.when_phone_missing);
-    if (!phone) return status_of(phone.err());
-    set_view_details(*response.mutable_details(), phone->details);
-    response.mutable_phone()->set_phone(phone->phone);
-    response.mutable_phone()->set_is_phone_verified(phone->is_verified);
-    return {};
+    return reply_phone(phone, response);
 }
 
 rpc_status set_my_phone(const call_context& context, const auth::SetMyPhoneRequest& request,
                         auth::SetMyPhoneResponse& response) {
-    return reply_v1(context, context.services.users.set_my_phone(context.who, request.phone()), response);
+    return reply(context, context.services.users.set_my_phone(context.who, request.phone()), response);
 }
 
 rpc_status verify_my_phone(const call_context& context, const auth::VerifyMyPhoneRequest& request,
                            auth::VerifyMyPhoneResponse& response) {
-    return reply_v1(context, context.services.users.verify_my_phone(context.who, request.code()), response);
+    return reply(context, context.services.users.verify_my_phone(context.who, request.code()), response);
 }
 
 rpc_status resend_my_phone_verification(const call_context& context, const auth::ResendMyPhoneVerificationRequest&,
                                         auth::ResendMyPhoneVerificationResponse& response) {
-    return reply_v1(context, context.services.users.resend_my_phone_verification(context.who), response);
+    return reply(context, context.services.users.resend_my_phone_verification(context.who), response);
 }
 
 rpc_status remove_my_phone(const call_context& context, const auth::RemoveMyPhoneRequest&,
                            auth::RemoveMyPhoneResponse& response) {
-    return reply_v1(context, context.services.users.remove_my_phone(context.who), response);
+    return reply(context, context.services.users.remove_my_phone(context.who), response);
 }
 }  // namespace
 

@@ -20,18 +20,14 @@ rpc_status get_human_phone(const call_context& context, const mgmt::GetHumanPhon
     }
     const auto phone = services.read_side.get_human_phone(services.options.instance_id, request.user_id(),
                                                           services.read_after(), services.options.when_phone_missing);
-    if (!phone) return status_of(phone.err());
     // As ZITADEL's query filters by resource owner: a user of another organisation does not exist here.
-    if (phone->details.resource_owner != org) return status_of(projections::errors::phone_user_not_found);
-    set_view_details(*response.mutable_details(), phone->details);
-    response.mutable_phone()->set_phone(phone->phone);
-    response.mutable_phone()->set_is_phone_verified(phone->is_verified);
-    return {};
+    if (phone && phone->details.resource_owner != org) return status_of(projections::errors::phone_user_not_found);
+    return reply_phone(phone, response);
 }
 
 rpc_status update_human_phone(const call_context& context, const mgmt::UpdateHumanPhoneRequest& request,
                               mgmt::UpdateHumanPhoneResponse& response) {
-    return reply_v1(context,
+    return reply(context,
                     context.services.users.update_human_phone(
                         context.who, {request.user_id(), context.org_header, request.phone(), request.is_phone_verified()}),
                     response);
@@ -39,14 +35,14 @@ rpc_status update_human_phone(const call_context& context, const mgmt::UpdateHum
 
 rpc_status remove_human_phone(const call_context& context, const mgmt::RemoveHumanPhoneRequest& request,
                               mgmt::RemoveHumanPhoneResponse& response) {
-    return reply_v1(context, context.services.users.remove_human_phone(context.who, {request.user_id(), context.org_header}),
+    return reply(context, context.services.users.remove_human_phone(context.who, {request.user_id(), context.org_header}),
                     response);
 }
 
 rpc_status resend_human_phone_verification(const call_context& context,
                                            const mgmt::ResendHumanPhoneVerificationRequest& request,
                                            mgmt::ResendHumanPhoneVerificationResponse& response) {
-    return reply_v1(
+    return reply(
         context,
         context.services.users.resend_human_phone_verification(context.who, {request.user_id(), context.org_header}),
         response);

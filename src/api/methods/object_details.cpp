@@ -14,14 +14,14 @@ void set_timestamp(google::protobuf::Timestamp& out, timestamp t) {
     out.set_nanos(static_cast<std::int32_t>(rest * 1000));
 }
 
-void set_change_details(zitadel::v1::ObjectDetails& out, const eventstore::object_details& details) {
+void set_details(zitadel::v1::ObjectDetails& out, const eventstore::object_details& details) {
     out.set_sequence(details.sequence.value);
     set_timestamp(*out.mutable_change_date(), details.change_date);
     out.set_resource_owner(details.resource_owner);
 }
 
 void set_view_details(zitadel::v1::ObjectDetails& out, const eventstore::object_details& details) {
-    set_change_details(out, details);
+    set_details(out, details);
     set_timestamp(*out.mutable_creation_date(), details.creation_date);
 }
 

@@ -12,8 +12,11 @@
 namespace userstream::api::detail {
 
 void set_timestamp(google::protobuf::Timestamp& out, timestamp t);
-void set_change_details(zitadel::v1::ObjectDetails& out, const eventstore::object_details& details);
+// v1 change responses (no creation date).
+void set_details(zitadel::v1::ObjectDetails& out, const eventstore::object_details& details);
+// v1 reads (with the creation date).
 void set_view_details(zitadel::v1::ObjectDetails& out, const eventstore::object_details& details);
+// v2.
 void set_details(zitadel::object::v2::Details& out, const eventstore::object_details& details);
 
 }  // namespace userstream::api::detail

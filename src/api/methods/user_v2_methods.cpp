@@ -16,14 +16,14 @@ rpc_status set_phone(const call_context& context, const v2::SetPhoneRequest& req
     if (request.has_is_verified()) verification = user::mark_verified{};
     const auto outcome =
         context.services.users.set_phone(context.who, {request.user_id(), request.phone(), verification});
-    auto status = reply_v2(context, outcome, response);
+    auto status = reply(context, outcome, response);
     if (status.ok() && outcome->verification_code) response.set_verification_code(*outcome->verification_code);
     return status;
 }
 
 rpc_status verify_phone(const call_context& context, const v2::VerifyPhoneRequest& request,
                         v2::VerifyPhoneResponse& response) {
-    return reply_v2(context,
+    return reply(context,
                     context.services.users.verify_phone(context.who, {request.user_id(), request.verification_code()}),
                     response);
 }
@@ -33,19 +33,19 @@ rpc_status resend_phone_code(const call_context& context, const v2::ResendPhoneC
     user::code_delivery delivery = user::send_code{};
     if (request.has_return_code()) delivery = user::return_code{};
     const auto outcome = context.services.users.resend_phone_code(context.who, {request.user_id(), delivery});
-    auto status = reply_v2(context, outcome, response);
+    auto status = reply(context, outcome, response);
     if (status.ok() && outcome->verification_code) response.set_verification_code(*outcome->verification_code);
     return status;
 }
 
 rpc_status remove_phone(const call_context& context, const v2::RemovePhoneRequest& request,
                         v2::RemovePhoneResponse& response) {
-    return reply_v2(context, context.services.users.remove_phone(context.who, {request.user_id()}), response);
+    return reply(context, context.services.users.remove_phone(context.who, {request.user_id()}), response);
 }
 
 rpc_status delete_user(const call_context& context, const v2::DeleteUserRequest& request,
                        v2::DeleteUserResponse& response) {
-    return reply_v2(context, context.services.users.remove_user(context.who, {request.user_id(), std::nullopt}),
+    return reply(context, context.services.users.remove_user(context.who, {request.user_id(), std::nullopt}),
                     response);
 }
 
@@ -128,7 +128,7 @@ rpc_status add_human_user(const call_context& context, const v2::AddHumanUserReq
         command.return_phone_code = request.phone().has_return_code();
     }
     const auto outcome = context.services.users.add_human(context.who, command);
-    auto status = reply_v2(context, outcome, response);
+    auto status = reply(context, outcome, response);
     if (!status.ok()) return status;
     // The id may have been generated: the stored events name it.
     response.set_user_id(outcome->events.front().aggregate.aggregate_id);

@@ -52,6 +52,8 @@ api_response api_handler::handle(const api_request& request) const {
         if (type == "application/json" || type == "application/proto") {
             return detail::serve_connect(impl_->run, request, path);
         }
+        // Connect's GET form sends no content type: there the method is what is wrong (405), or the path (404).
+        if (request.method != "POST") return detail::serve_connect(impl_->run, request, path);
         return unsupported_media_type();
     } catch (const std::exception& e) {
         const auto status = impl_->run.internal_failure("handle", e.what());

@@ -38,10 +38,7 @@ api_response serve_connect(const pipeline& p, const api_request& request, std::s
 
     auto message = new_message(*m->request_prototype);
     if (json) {
-        google::protobuf::util::JsonParseOptions options;
-        options.ignore_unknown_fields = true;
-        if (!request.body.empty() &&
-            !google::protobuf::util::JsonStringToMessage(request.body, message.get(), options).ok()) {
+        if (!request.body.empty() && !parse_json_request(request.body, *message)) {
             return error_response(plain_status(rpc_code::invalid_argument, "malformed JSON request message"));
         }
     } else if (!message->ParseFromString(request.body)) {

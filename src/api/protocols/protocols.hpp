@@ -16,6 +16,11 @@ api_response serve_connect(const pipeline& p, const api_request& request, std::s
 // gRPC-Web (binary): `path` as for Connect.
 api_response serve_grpc_web(const pipeline& p, const api_request& request, std::string_view path);
 
+// Fills `message` from a JSON request body as grpc-gateway and connect-go do (Go's protojson): unknown fields are
+// ignored, and the body must be JSON by RFC 8259. protobuf's C++ parser alone also takes trailing commas, unquoted
+// keys, single quotes and raw control characters, which ZITADEL refuses. False when the body is not such a message.
+bool parse_json_request(std::string_view body, google::protobuf::Message& message);
+
 // The media type of a Content-Type value: lower case, without parameters ("application/json; charset=utf-8" ->
 // "application/json").
 std::string media_type(std::string_view content_type);

@@ -2,6 +2,7 @@
 // request with unknown fields ignored, the path's {user_id} overrides the body's, and the answer is the response in
 // protobuf's JSON mapping or a google.rpc.Status JSON with grpc-gateway's HTTP status.
 #include <google/protobuf/util/json_util.h>
+#include <nlohmann/json.hpp>
 
 #include "protocols/protocols.hpp"
 #include "protocols/rest_routes.hpp"
@@ -44,9 +45,7 @@ api_response serve_rest(const pipeline& p, const api_request& request, std::stri
         if (const auto type = request.header("content-type"); type && media_type(*type) != "application/json") {
             return error_response(415, plain_status(rpc_code::invalid_argument, "unsupported content type"));
         }
-        google::protobuf::util::JsonParseOptions options;
-        options.ignore_unknown_fields = true;
-        if (!google::protobuf::util::JsonStringToMessage(request.body, message.get(), options).ok()) {
+        if (!parse_json_request(request.body, *message)) {
             // The parser's own message can quote the body (a code, say): it is not passed on.
             return error_response(plain_status(rpc_code::invalid_argument, "malformed JSON request body"));
         }
@@ -66,6 +65,13 @@ api_response serve_rest(const pipeline& p, const api_request& request, std::stri
         return error_response(p.internal_failure(m.full_name, "the response could not be written as JSON"));
     }
     return json_response(200, std::move(body));
+}
+
+bool parse_json_request(std::string_view body, google::protobuf::Message& message) {
+    if (!nlohmann::json::accept(body)) return false;  // iterative: deep nesting cannot exhaust the stack
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = true;
+    return google::protobuf::util::JsonStringToMessage(body, &message, options).ok();
 }
 
 std::string media_type(std::string_view content_type) {

@@ -48,6 +48,20 @@ TEST_CASE("postgres URIs and conninfo strings keep libpq's parameters and take o
     CHECK(kv.max_group == 4);
 }
 
+TEST_CASE("locate_store tells a host where a URL's store lives without opening it", "[store_url]") {
+    CHECK(locate_store("memory:").kind == store_location::backend::memory);
+    const auto file = locate_store("sqlite:///var/lib/users.db?synchronous=normal");
+    CHECK(file.kind == store_location::backend::sqlite);
+    CHECK(file.sqlite_path == "/var/lib/users.db");
+    CHECK(locate_store("sqlite::memory:").sqlite_path == ":memory:");
+    const auto server = locate_store("postgresql://app:pw@db/users?sslmode=disable&schema=tenant_a&group_commit=off");
+    CHECK(server.kind == store_location::backend::postgres);
+    CHECK(server.postgres_conninfo == "postgresql://app:pw@db/users?sslmode=disable");
+    CHECK(server.postgres_schema == "tenant_a");
+    CHECK(locate_store("host=db dbname=users").postgres_schema == "eventstore");
+    CHECK_THROWS_WITH(locate_store("mysql://root:hunter2@db/x"), !Catch::Contains("hunter2"));
+}
+
 TEST_CASE("bad URLs name the problem and never echo the URL", "[store_url]") {
     CHECK_THROWS_WITH(parse_store_url("mysql://root:hunter2@db/x"),
                       Catch::Contains("unknown store URL scheme 'mysql'") && !Catch::Contains("hunter2"));

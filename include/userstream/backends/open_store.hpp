@@ -18,6 +18,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "userstream/eventstore/event_store.hpp"
@@ -28,5 +29,19 @@ namespace userstream::backends {
 // opened, or which field of a PostgreSQL URL or conninfo is malformed); the message never contains the URL, a password
 // or any part of one.
 std::unique_ptr<eventstore::event_store> open_store(std::string_view url);
+
+// Where a store URL points, parsed as `open_store` parses it but opening nothing: for a host that keeps its read
+// models beside the store (in the same SQLite file, or in the same PostgreSQL database).
+struct store_location {
+    enum class backend { memory, sqlite, postgres };
+    backend kind = backend::memory;
+    std::string sqlite_path;        // sqlite: the file, or ":memory:" for sqlite::memory:
+    std::string postgres_conninfo;  // postgres: what libpq gets, the store's own options taken out. It may hold a
+                                    // password: never log it.
+    std::string postgres_schema;    // postgres: the store's schema ("eventstore" unless the URL sets schema=)
+};
+
+// Throws infrastructure_error as `open_store` does for a URL it cannot parse (never quoting the URL).
+store_location locate_store(std::string_view url);
 
 }  // namespace userstream::backends

@@ -31,4 +31,17 @@ std::unique_ptr<eventstore::event_store> open_store(std::string_view url) {
     return std::visit(opener{}, detail::parse_store_url(url));
 }
 
+store_location locate_store(std::string_view url) {
+    struct locator {
+        store_location operator()(const detail::memory_url&) const { return {}; }
+        store_location operator()(const sqlite_options& options) const {
+            return {store_location::backend::sqlite, options.path, {}, {}};
+        }
+        store_location operator()(const postgres_options& options) const {
+            return {store_location::backend::postgres, {}, options.conninfo, options.schema};
+        }
+    };
+    return std::visit(locator{}, detail::parse_store_url(url));
+}
+
 }  // namespace userstream::backends

@@ -96,6 +96,12 @@ public:
     // Every method served, as "/<package>.<Service>/<Method>".
     std::vector<std::string> methods() const;
 
+    // The route a request takes, without ids, for a server's logs and metrics: the REST rule's path template
+    // ("/management/v1/users/{userId}/phone") or the RPC path ("/zitadel.user.v2.UserService/SetPhone"), whatever
+    // the query string; a path served only with other HTTP methods gives its route too; "unmatched" otherwise. So its
+    // values are few and never hold an id. Never throws.
+    static std::string route_template(std::string_view method, std::string_view target);
+
 private:
     struct impl;
     std::unique_ptr<impl> impl_;

@@ -1,0 +1,128 @@
+#include "server_metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <array>
+#include <mutex>
+
+namespace server {
+
+namespace {
+const prometheus::Histogram::BucketBoundaries& latency_buckets() {
+    static const prometheus::Histogram::BucketBoundaries buckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                                 0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+    return buckets;
+}
+}  // namespace
+
+std::string_view method_label(std::string_view method) {
+    static constexpr std::array<std::string_view, 7> known{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+    for (const auto name : known) {
+        if (method == name) return name;
+    }
+    return "OTHER";
+}
+
+struct server_metrics::impl {
+    std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+    prometheus::Family<prometheus::Counter>& requests =
+        prometheus::BuildCounter()
+            .Name("userstream_http_requests_total")
+            .Help("HTTP exchanges finished, by method, route template and status")
+            .Register(*registry);
+    prometheus::Family<prometheus::Histogram>& request_duration =
+        prometheus::BuildHistogram()
+            .Name("userstream_http_request_duration_seconds")
+            .Help("Time from a request read to its response written, by method and route template")
+            .Register(*registry);
+    prometheus::Gauge& connections = prometheus::BuildGauge()
+                                         .Name("userstream_http_connections")
+                                         .Help("Open HTTP connections")
+                                         .Register(*registry)
+                                         .Add({});
+    prometheus::Histogram& commit_duration = prometheus::BuildHistogram()
+                                                 .Name("userstream_store_commit_duration_seconds")
+                                                 .Help("Duration of each push to the event store (its commit)")
+                                                 .Register(*registry)
+                                                 .Add({}, latency_buckets());
+    prometheus::Family<prometheus::Gauge>& projection_lag =
+        prometheus::BuildGauge()
+            .Name("userstream_projection_lag_events")
+            .Help("Store head minus the read model's checkpoint, in event positions")
+            .Register(*registry);
+    prometheus::Gauge& outbox_pending =
+        prometheus::BuildGauge()
+            .Name("userstream_sms_outbox_pending_events")
+            .Help("Store head minus the SMS outbox's checkpoint, in event positions: codes among them await delivery")
+            .Register(*registry)
+            .Add({});
+    prometheus::Counter& outbox_sent = prometheus::BuildCounter()
+                                           .Name("userstream_sms_outbox_sent_total")
+                                           .Help("Verification codes handed to the SMS sender")
+                                           .Register(*registry)
+                                           .Add({});
+    prometheus::Counter& outbox_skipped = prometheus::BuildCounter()
+                                              .Name("userstream_sms_outbox_skipped_total")
+                                              .Help("Codes not sent: returned to the caller, expired or superseded")
+                                              .Register(*registry)
+                                              .Add({});
+    prometheus::Counter& outbox_given_up = prometheus::BuildCounter()
+                                               .Name("userstream_sms_outbox_given_up_total")
+                                               .Help("Codes given up: the sender kept failing or the code was unreadable")
+                                               .Register(*registry)
+                                               .Add({});
+
+    std::mutex render_mutex;  // one render at a time: the outbox counters advance by the difference since the last
+    sources from;
+    userstream::user::sms_outbox::report outbox_seen;
+};
+
+server_metrics::server_metrics() : impl_(std::make_unique<impl>()) {}
+server_metrics::~server_metrics() = default;
+
+void server_metrics::set_sources(sources from) {
+    const std::lock_guard lock(impl_->render_mutex);
+    impl_->from = std::move(from);
+}
+
+void server_metrics::observe_request(std::string_view method, const std::string& route, int status, double seconds) {
+    const std::string verb(method_label(method));
+    impl_->requests.Add({{"method", verb}, {"route", route}, {"status", std::to_string(status)}}).Increment();
+    impl_->request_duration.Add({{"method", verb}, {"route", route}}, latency_buckets()).Observe(seconds);
+}
+
+void server_metrics::observe_commit(double seconds) { impl_->commit_duration.Observe(seconds); }
+
+std::string server_metrics::render() {
+    const std::lock_guard lock(impl_->render_mutex);
+    auto& from = impl_->from;
+    // A source that fails (the store is down) must not fail the scrape: its gauges keep their last values.
+    try {
+        if (from.projection_lag) {
+            for (const auto& [name, lag] : from.projection_lag()) {
+                impl_->projection_lag.Add({{"projection", name}}).Set(static_cast<double>(lag));
+            }
+        }
+    } catch (...) {
+    }
+    try {
+        if (from.outbox_pending) impl_->outbox_pending.Set(static_cast<double>(from.outbox_pending()));
+    } catch (...) {
+    }
+    if (from.outbox_status) {
+        const auto totals = from.outbox_status().totals;  // never throws (sms_outbox::status)
+        auto& seen = impl_->outbox_seen;
+        impl_->outbox_sent.Increment(static_cast<double>(totals.sent - seen.sent));
+        impl_->outbox_skipped.Increment(static_cast<double>(totals.skipped - seen.skipped));
+        impl_->outbox_given_up.Increment(static_cast<double>(totals.given_up - seen.given_up));
+        seen = totals;
+    }
+    if (from.connections) impl_->connections.Set(static_cast<double>(from.connections()));
+    return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
+}
+
+}  // namespace server

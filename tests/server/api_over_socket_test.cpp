@@ -1,0 +1,62 @@
+// The API through the server, over a real socket: the seed's curl request, keep-alive and chunked bodies.
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+#include "support/dev_server.hpp"
+
+using namespace server_test;
+
+TEST_CASE("the seed's curl request over a socket answers 200 with ZITADEL's details", "[server]") {
+    dev_server server;
+    REQUIRE(add_user(server.port(), server.token(), "u1").status == 200);
+
+    // curl -L -X PUT 'http://HOST/management/v1/users/u1/phone' -H 'Content-Type: application/json'
+    //   -H 'Accept: application/json' -H 'Authorization: Bearer <TOKEN>'
+    //   -d '{"phone": "+41 71 000 00 00", "isPhoneVerified": true}'
+    const auto out = http_request(server.port(), "PUT", "/management/v1/users/u1/phone",
+                                  {{"Content-Type", "application/json"},
+                                   {"Accept", "application/json"},
+                                   {"Authorization", "Bearer " + server.token()}},
+                                  R"({"phone": "+41 71 000 00 00", "isPhoneVerified": true})");
+    CHECK(out.status == 200);
+    CHECK(out.header("content-type") == "application/json");
+    CHECK(std::regex_match(out.body, std::regex(R"(\{"details":\{"sequence":"[0-9]+","changeDate":"[0-9]{4}-[0-9]{2}-)"
+                                                R"([0-9]{2}T[0-9:.]+Z","resourceOwner":"dev"\}\})")));
+
+    const auto phone = http_request(server.port(), "GET", "/management/v1/users/u1/phone",
+                                    {{"Authorization", "Bearer " + server.token()}});
+    CHECK(phone.status == 200);
+    CHECK_THAT(phone.body, Catch::Contains(R"("phone":"+41710000000")") && Catch::Contains(R"("isPhoneVerified":true)"));
+}
+
+TEST_CASE("one kept-alive connection carries several requests, and a chunked body arrives whole", "[server]") {
+    dev_server server;
+    http_connection connection(server.port());
+    const auto added = connection.request("POST", "/v2/users/human", json_headers(server.token()),
+                                          R"({"userId":"u1","organization":{"orgId":"dev"},)"
+                                          R"("profile":{"givenName":"Ada","familyName":"Lovelace"},)"
+                                          R"("email":{"email":"ada@example.com"}})");
+    REQUIRE(added.status == 200);
+    CHECK(added.keep_alive);
+
+    auto headers = json_headers(server.token());
+    headers.emplace_back("Transfer-Encoding", "chunked");
+    REQUIRE(connection.send(format_request("PUT", "/management/v1/users/u1/phone", headers,
+                                           chunked(R"({"phone": "+41 71 000 00 00", "isPhoneVerified": true})", 7))));
+    const auto changed = connection.read_response();
+    REQUIRE(changed);
+    CHECK(changed->status == 200);
+    CHECK_THAT(changed->body, Catch::StartsWith(R"({"details":{"sequence":")"));
+
+    const auto phone = connection.request("GET", "/management/v1/users/u1/phone", json_headers(server.token()));
+    CHECK_THAT(phone.body, Catch::Contains("+41710000000"));
+}
+
+TEST_CASE("a request without a token answers the API's 401 through the server", "[server]") {
+    dev_server server;
+    const auto out = http_request(server.port(), "PUT", "/management/v1/users/u1/phone",
+                                  {{"Content-Type", "application/json"}}, R"({"phone":"+41 71 000 00 00"})");
+    CHECK(out.status == 401);
+    CHECK_THAT(out.body, Catch::Contains("US-API-token-missing"));
+}

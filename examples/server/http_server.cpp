@@ -438,12 +438,17 @@ bool http_server::shutdown(std::chrono::milliseconds bound) {
     impl_->shut_down = true;
     state.stopping.store(true);
     impl_->accepting->close();
+    // The sessions are collected under the lock and stopped outside it: stop() can let the I/O thread close a
+    // connection, so the pointer held here may be a session's last, and ~session takes the same lock.
+    std::vector<std::shared_ptr<session>> open;
     {
         const std::lock_guard lock(state.sessions_mutex);
         for (const auto& [key, weak] : state.sessions) {
-            if (const auto open = weak.lock()) open->stop();
+            if (auto alive = weak.lock()) open.push_back(std::move(alive));
         }
     }
+    for (const auto& each : open) each->stop();
+    open.clear();
     const auto deadline = std::chrono::steady_clock::now() + bound;
     {
         std::unique_lock lock(state.progress_mutex);

@@ -5,6 +5,7 @@
 //
 // Standard output carries exactly these lines, each flushed at once (scripts read them):
 //   dev admin token: <token>                                          --dev without --tokens, once, before:
+//   userstream-server grpc listening on HOST:PORT                     with --grpc-listen, once ready, before:
 //   userstream-server listening on http://HOST:PORT                   once the server is ready
 //   SMS to <phone> (user <id>): your verification code is <code>      --dev only, per SMS
 // Everything else (access log, diagnostics) goes to standard error.
@@ -18,16 +19,23 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <future>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "access_log.hpp"
 #include "console.hpp"
 #include "debug_endpoints.hpp"
 #include "dev_mode.hpp"
+#ifdef USERSTREAM_SERVER_GRPC
+#include <fmt/format.h>
+
+#include "grpc_listener.hpp"
+#endif
 #include "http_server.hpp"
 #include "outbox_authorizer.hpp"
 #include "server_metrics.hpp"
@@ -146,6 +154,34 @@ int serve(const server::server_options& options, server::shutdown_signal& stop) 
     };
     server::http_server http(http_config, std::move(handlers));
 
+#ifdef USERSTREAM_SERVER_GRPC
+    // Native gRPC on a second address: the same API through api_handler::call, counted beside the HTTP requests.
+    std::unique_ptr<server::grpc_listener> grpc;
+    const auto served = api.methods();
+    const std::unordered_set<std::string> served_methods(served.begin(), served.end());
+    if (options.grpc_host) {
+        server::grpc_listener_config grpc_config;
+        grpc_config.host = *options.grpc_host;
+        grpc_config.port = options.grpc_port;
+        grpc_config.worker_threads = options.worker_threads;
+        grpc_config.max_message_bytes = http_config.body_limit;
+        server::grpc_handlers grpc_handlers;
+        grpc_handlers.call = [&api](std::string_view method, std::string_view request, const us::api::rpc_metadata& m) {
+            return api.call(method, request, m);
+        };
+        grpc_handlers.finished = [&metrics, &served_methods](const server::finished_call& done) {
+            // Unknown methods share one label, so that clients cannot make unbounded series.
+            const std::string method =
+                served_methods.contains(std::string(done.method)) ? std::string(done.method) : "unmatched";
+            const auto code = server::grpc_code_name(done.code);
+            metrics.observe_grpc_call(method, code, done.seconds);
+            server::print_stderr_line(
+                fmt::format("access grpc method={} code={} duration_ms={:.3f}", method, code, done.seconds * 1000.0));
+        };
+        grpc = std::make_unique<server::grpc_listener>(grpc_config, std::move(grpc_handlers));
+    }
+#endif
+
     const std::string checkpoint_reader = backing.outbox_reader;
     metrics.set_sources({
         .projection_lag =
@@ -176,6 +212,12 @@ int serve(const server::server_options& options, server::shutdown_signal& stop) 
     if (!stop.requested()) {
         debug.set_ready(true);
         if (dev_token) server::print_stdout_line("dev admin token: " + *dev_token);
+#ifdef USERSTREAM_SERVER_GRPC
+        if (grpc) {
+            grpc->set_serving(true);
+            server::print_stdout_line("userstream-server grpc listening on " + grpc->host());
+        }
+#endif
         server::print_stdout_line("userstream-server listening on http://" + http.host());
         outbox.start();
         stop.wait();
@@ -184,7 +226,13 @@ int serve(const server::server_options& options, server::shutdown_signal& stop) 
     stop.draining();
     debug.set_ready(false);
     say("shutting down: no new connections; finishing the requests in flight");
-    if (!http.shutdown(shutdown_bound)) {
+    // Both listeners drain at once, within the same bound.
+    std::future<bool> grpc_drained = std::async(std::launch::deferred, [] { return true; });
+#ifdef USERSTREAM_SERVER_GRPC
+    if (grpc) grpc_drained = std::async(std::launch::async, [&grpc] { return grpc->shutdown(shutdown_bound); });
+#endif
+    const bool http_drained = http.shutdown(shutdown_bound);
+    if (!grpc_drained.get() || !http_drained) {
         // Their workers still use the service and the store; nothing they do was acknowledged to a client.
         say("requests still running after the shutdown bound; exiting without waiting for them");
         std::fflush(stdout);

@@ -39,6 +39,16 @@ struct server_metrics::impl {
             .Name("userstream_http_request_duration_seconds")
             .Help("Time from a request read to its response written, by method and route template")
             .Register(*registry);
+    prometheus::Family<prometheus::Counter>& grpc_calls =
+        prometheus::BuildCounter()
+            .Name("userstream_grpc_requests_total")
+            .Help("Native gRPC calls finished, by method and status code")
+            .Register(*registry);
+    prometheus::Family<prometheus::Histogram>& grpc_duration =
+        prometheus::BuildHistogram()
+            .Name("userstream_grpc_request_duration_seconds")
+            .Help("Time from a gRPC call's start to its status sent, by method")
+            .Register(*registry);
     prometheus::Gauge& connections = prometheus::BuildGauge()
                                          .Name("userstream_http_connections")
                                          .Help("Open HTTP connections")
@@ -93,6 +103,11 @@ void server_metrics::observe_request(std::string_view method, const std::string&
     const std::string verb(method_label(method));
     impl_->requests.Add({{"method", verb}, {"route", route}, {"status", std::to_string(status)}}).Increment();
     impl_->request_duration.Add({{"method", verb}, {"route", route}}, latency_buckets()).Observe(seconds);
+}
+
+void server_metrics::observe_grpc_call(const std::string& method, std::string_view code, double seconds) {
+    impl_->grpc_calls.Add({{"method", method}, {"code", std::string(code)}}).Increment();
+    impl_->grpc_duration.Add({{"method", method}}, latency_buckets()).Observe(seconds);
 }
 
 void server_metrics::observe_commit(double seconds) { impl_->commit_duration.Observe(seconds); }

@@ -4,6 +4,8 @@
 //   userstream_http_requests_total{method,route,status}         counter: finished exchanges
 //   userstream_http_request_duration_seconds{method,route}      histogram: request read to response written
 //   userstream_http_connections                                 gauge: open connections
+//   userstream_grpc_requests_total{method,code}                 counter: finished native gRPC calls
+//   userstream_grpc_request_duration_seconds{method}            histogram: a gRPC call from its start to done
 //   userstream_store_commit_duration_seconds                    histogram: each push's commit
 //   userstream_projection_lag_events{projection}                gauge: store head minus the read model's checkpoint
 //   userstream_sms_outbox_pending_events                        gauge: store head minus the outbox's checkpoint
@@ -46,6 +48,8 @@ public:
     // Thread-safe.
     void observe_request(std::string_view method, const std::string& route, int status, double seconds);
     void observe_commit(double seconds);
+    // `method` is "/pkg.Service/Method" for a served method, "unmatched" otherwise; `code` a gRPC code name.
+    void observe_grpc_call(const std::string& method, std::string_view code, double seconds);
 
     // Refreshes the mirrored gauges, then renders every metric in Prometheus' text format. Thread-safe.
     std::string render();

@@ -18,15 +18,15 @@ std::size_t parse_count(const std::string& flag, const std::string& text, std::s
 }
 
 // HOST:PORT; an IPv6 host in brackets ([::1]:8080).
-void parse_listen(const std::string& text, server_options& out) {
+void parse_listen(const std::string& flag, const std::string& text, std::string& host_out, unsigned short& port_out) {
     const auto colon = text.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
-        throw usage_error("--listen must be HOST:PORT (e.g. 127.0.0.1:8080), not '" + text + "'");
+        throw usage_error(flag + " must be HOST:PORT (e.g. 127.0.0.1:8080), not '" + text + "'");
     }
     std::string host = text.substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    out.host = host;
-    out.port = static_cast<unsigned short>(parse_count("--listen's port", text.substr(colon + 1), 0, 65535));
+    host_out = host;
+    port_out = static_cast<unsigned short>(parse_count(flag + "'s port", text.substr(colon + 1), 0, 65535));
 }
 
 bool is_region(const std::string& text) {
@@ -53,7 +53,15 @@ server_options parse_server_options(const std::vector<std::string>& arguments) {
             if (inline_value) throw usage_error(flag + " takes no value");
         };
         if (flag == "--listen") {
-            parse_listen(value(), out);
+            parse_listen(flag, value(), out.host, out.port);
+        } else if (flag == "--grpc-listen") {
+#ifdef USERSTREAM_SERVER_GRPC
+            std::string host;
+            parse_listen(flag, value(), host, out.grpc_port);
+            out.grpc_host = std::move(host);
+#else
+            throw usage_error("--grpc-listen: this userstream-server was built without gRPC (USERSTREAM_WITH_GRPC=OFF)");
+#endif
         } else if (flag == "--store") {
             out.store_url = value();
             if (out.store_url.empty()) throw usage_error("--store must not be empty");
@@ -103,6 +111,7 @@ std::string usage_text() {
 ZITADEL's user phone API (REST, Connect, gRPC-Web) over HTTP/1.1, backed by a userstream event store.
 
   --listen HOST:PORT        address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
+  --grpc-listen HOST:PORT   also serve native gRPC (HTTP/2) on this address (port 0 picks a free one)
   --store URL               event store (default sqlite:userstream.db; memory:, sqlite:PATH, postgresql://...)
   --tokens FILE             the API's token file (required without --dev)
   --keys FILE               the code key ring file, mode 0600 (required without --dev)

@@ -17,6 +17,9 @@ namespace server {
 struct server_options {
     std::string host = "127.0.0.1";
     unsigned short port = 8080;  // 0: an ephemeral port, reported in the listening line
+    // --grpc-listen: the native gRPC listener's address, when it is wanted (port 0: ephemeral, as above).
+    std::optional<std::string> grpc_host;
+    unsigned short grpc_port = 0;
     std::string store_url = "sqlite:userstream.db";
     std::optional<std::string> tokens_file;
     std::optional<std::string> keys_file;

@@ -3,7 +3,8 @@
 // The server is started here on a fresh SQLite file in dev mode with a token file written here, so the test
 // controls its callers: an administrator of o1, a member of o1 without permissions, and one user per transport
 // who calls the Auth API as themself. The same scenario then runs once over each transport ZITADEL's clients use:
-// Connect with binary protobuf (connect-node's default), Connect with JSON, and gRPC-Web, all on HTTP/1.1.
+// Connect with binary protobuf (connect-node's default), Connect with JSON, and gRPC-Web, all on HTTP/1.1; and native
+// gRPC on HTTP/2 (what createServerTransport in @zitadel/client/node wraps), on the server's --grpc-listen port.
 // Every call goes through the client factories of @zitadel/client and its own bearer-token interceptor; nothing of
 // the client is patched, so whatever the server answers must be readable by ZITADEL's own client code.
 //
@@ -20,7 +21,7 @@ import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 // @zitadel/client 1.3.1's type declarations re-export Code and ConnectError, but its JavaScript does not, so they
 // come from @connectrpc/connect, the one copy the client itself uses.
 import { NewAuthorizationBearerInterceptor } from "@zitadel/client";
@@ -53,6 +54,13 @@ const transports = [
     slug: "grpc-web",
     contentType: "application/grpc-web+proto",
     create: (baseUrl, interceptors) => createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors }),
+  },
+  {
+    name: "gRPC over HTTP/2 (createGrpcTransport, as createServerTransport)",
+    slug: "grpc",
+    contentType: "application/grpc+proto",
+    listener: "grpc",
+    create: (baseUrl, interceptors) => createGrpcTransport({ baseUrl, httpVersion: "2", interceptors }),
   },
 ];
 
@@ -165,6 +173,7 @@ function assertDetails(details, label) {
 
 let server;
 let baseUrl;
+let grpcBaseUrl;
 let workDir;
 
 before(async () => {
@@ -173,8 +182,12 @@ before(async () => {
   const tokensPath = join(workDir, "tokens.json");
   writeFileSync(tokensPath, JSON.stringify(tokenFile()), { mode: 0o600 });
   server = new ServerProcess(serverBinary, [
-    "--dev", "--listen", "127.0.0.1:0", "--store", `sqlite:${join(workDir, "userstream.db")}`, "--tokens", tokensPath,
+    "--dev", "--listen", "127.0.0.1:0", "--grpc-listen", "127.0.0.1:0", "--store", `sqlite:${join(workDir, "userstream.db")}`,
+    "--tokens", tokensPath,
   ]);
+  // Printed before the HTTP line, so it is there once that one is.
+  const [, grpcAddress] = await server.waitFor(/^userstream-server grpc listening on (127\.0\.0\.1:\d+)$/);
+  grpcBaseUrl = `http://${grpcAddress}`;
   const [, url] = await server.waitFor(/^userstream-server listening on (http:\/\/127\.0\.0\.1:\d+)$/);
   baseUrl = url;
 });
@@ -201,7 +214,7 @@ for (const transport of transports) {
       return next(req);
     };
     const as = (token) =>
-      transport.create(baseUrl, token ? [recordContentType, NewAuthorizationBearerInterceptor(token)] : [recordContentType]);
+      transport.create(transport.listener === "grpc" ? grpcBaseUrl : baseUrl, token ? [recordContentType, NewAuthorizationBearerInterceptor(token)] : [recordContentType]);
     let users, management, auth, memberManagement, memberUsers, anonymousUsers, anonymousManagement;
 
     before(() => {

@@ -188,3 +188,11 @@ TEST_CASE("gRPC: SIGTERM lets the server exit 0 with the gRPC listener open", "[
     REQUIRE(server.client->call("/grpc.health.v1.Health/Check", "").status.ok());
     CHECK(server.http.stop() == 0);
 }
+
+TEST_CASE("gRPC: --grpc-listen without a port is a start-up error naming the flag, exit 2", "[server][grpc]") {
+    scratch_dir dir;
+    server_process process({"--dev", "--store", "memory:", "--grpc-listen", "127.0.0.1"}, dir.path);
+    CHECK(process.wait_exit(15s) == 2);
+    process.wait_for_stderr([](const std::string&) { return false; }, 1s);  // until the pipe closes
+    CHECK_THAT(process.stderr_text(), Catch::Contains("--grpc-listen must be HOST:PORT"));
+}

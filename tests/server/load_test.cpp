@@ -1,7 +1,9 @@
 // Load: 50 clients each change the phone of their own user while 5 more change one shared user, all at once over
-// kept-alive connections. Every answer is a 200 or a documented error (docs/errors.md), and afterwards the store is
-// consistent: each user's stream is gapless, holds exactly the changes that were acknowledged, and the read model the
-// server answers from equals both a fold of the stream and a rebuild by the library's projections.
+// kept-alive connections. With the gRPC listener built, a third of the own-user clients and two of the shared user's
+// send the same v1 UpdateHumanPhone over native gRPC instead. Every answer is a 200 (gRPC OK) or a documented error
+// (docs/errors.md), and afterwards the store is consistent: each user's stream is gapless, holds exactly the changes
+// that were acknowledged over either protocol, and the read model the server answers from equals both a fold of the
+// stream and a rebuild by the library's projections.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -18,6 +20,12 @@
 #include "userstream/backends/open_store.hpp"
 #include "userstream/projections/user_projections.hpp"
 #include "userstream/user/events.hpp"
+#if USERSTREAM_SERVER_TEST_GRPC
+#include "google/rpc/status.pb.h"
+#include "grpc/grpc_client.hpp"
+#include "zitadel/management.pb.h"
+#include "zitadel/message.pb.h"
+#endif
 
 using namespace server_test;
 
@@ -55,9 +63,10 @@ std::ostream& operator<<(std::ostream& out, const phone_state& state) {
 
 // What one client saw.
 struct client_log {
-    std::vector<phone_state> acknowledged;  // the changes answered 200, in order
-    int conflicts = 0;                      // 409 EVENTSTORE-Conflict
-    int not_changed = 0;                    // 400 COMMAND-wF94r
+    bool over_grpc = false;                 // the client spoke native gRPC, not HTTP/1.1
+    std::vector<phone_state> acknowledged;  // the changes answered 200 (gRPC OK), in order
+    int conflicts = 0;                      // 409 (gRPC ABORTED) EVENTSTORE-Conflict
+    int not_changed = 0;                    // 400 (gRPC FAILED_PRECONDITION) COMMAND-wF94r
     std::vector<std::string> unexpected;    // anything else, described
 };
 
@@ -95,6 +104,51 @@ bool change_phone(http_connection& connection, const std::string& token, const s
     return out->keep_alive;
 }
 
+#if USERSTREAM_SERVER_TEST_GRPC
+const std::vector<std::string> server_flags{"--grpc-listen", "127.0.0.1:0"};
+
+// A third of the own-user clients, and two of the shared user's five, speak gRPC.
+bool over_grpc(int client) { return client < own_clients ? client % 3 == 2 : client >= own_clients + 3; }
+
+// The id of the zitadel.v1.ErrorDetail in a status's details (grpc-status-details-bin); empty when there is none.
+std::string error_detail_id(const grpc::Status& status) {
+    google::rpc::Status details;
+    zitadel::v1::ErrorDetail detail;
+    if (!details.ParseFromString(status.error_details()) || details.details_size() == 0 ||
+        !details.details(0).UnpackTo(&detail)) {
+        return {};
+    }
+    return detail.id();
+}
+
+// The same v1 UpdateHumanPhone over native gRPC, the organisation in x-zitadel-orgid. Sorts the answer into `log`.
+void change_phone_over_grpc(grpc_client& client, const std::string& token, const std::string& user,
+                            const phone_state& wanted, client_log& log) {
+    zitadel::management::v1::UpdateHumanPhoneRequest request;
+    request.set_user_id(user);
+    request.set_phone(wanted.phone);
+    request.set_is_phone_verified(wanted.verified);
+    auto options = bearer(token);
+    options.metadata.emplace_back("x-zitadel-orgid", "dev");
+    options.deadline = std::chrono::system_clock::now() + 30s;
+    const auto out = client.call("/zitadel.management.v1.ManagementService/UpdateHumanPhone",
+                                 request.SerializeAsString(), options);
+    const auto code = out.status.error_code();
+    if (code == grpc::StatusCode::OK) {
+        log.acknowledged.push_back(wanted);
+    } else if (code == grpc::StatusCode::ABORTED && error_detail_id(out.status) == "EVENTSTORE-Conflict") {
+        ++log.conflicts;
+    } else if (code == grpc::StatusCode::FAILED_PRECONDITION && error_detail_id(out.status) == "COMMAND-wF94r") {
+        ++log.not_changed;
+    } else {
+        log.unexpected.push_back("gRPC " + std::to_string(code) + " " + out.status.error_message());
+    }
+}
+#else
+const std::vector<std::string> server_flags{};
+bool over_grpc(int) { return false; }
+#endif
+
 // The phone as a fresh fold of the stream: the last phone.changed number, verified when a phone.verified followed.
 phone_state fold(const std::vector<userstream::eventstore::stored_event>& events, std::vector<std::string>& changes) {
     namespace types = userstream::user::event_types;
@@ -113,7 +167,11 @@ phone_state fold(const std::vector<userstream::eventstore::stored_event>& events
 }
 
 void run_load(const std::string& store_url) {
-    dev_server server({}, store_url);
+    dev_server server(server_flags, store_url);
+#if USERSTREAM_SERVER_TEST_GRPC
+    const auto grpc_address = grpc_listening_address(server.process().stdout_lines());
+    REQUIRE(grpc_address);
+#endif
     const std::string url = store_url.empty() ? "sqlite:" + server.database().string() : store_url;
     const auto token = server.token();
     std::vector<std::string> users;
@@ -129,18 +187,30 @@ void run_load(const std::string& store_url) {
         clients.emplace_back([&, client] {
             auto& log = logs[static_cast<std::size_t>(client)];
             const bool own = client < own_clients;
+            log.over_grpc = over_grpc(client);
             std::mt19937 random(static_cast<unsigned>(client));
             // The shared user's clients choose among three numbers, so some changes are NotChanged.
             const std::vector<std::string> shared_numbers{"+41799990001", "+41799990002", "+41799990003"};
             try {
-                auto connection = std::make_unique<http_connection>(server.port());
+                std::unique_ptr<http_connection> connection;
+                if (!log.over_grpc) connection = std::make_unique<http_connection>(server.port());
+#if USERSTREAM_SERVER_TEST_GRPC
+                std::unique_ptr<grpc_client> rpc;
+                if (log.over_grpc) rpc = std::make_unique<grpc_client>(*grpc_address);
+#endif
                 while (!go) std::this_thread::yield();
                 for (int round = 0; round < rounds && clock_type::now() - start < time_budget; ++round) {
                     // Every other change is unverified, so the SMS outbox writes to the same streams meanwhile.
                     const phone_state wanted = own ? phone_state{own_number(client, round), round % 2 == 0}
                                                    : phone_state{shared_numbers[random() % 3], random() % 2 == 0};
-                    if (!change_phone(*connection, token, own ? users[static_cast<std::size_t>(client)] : shared_user,
-                                      wanted, log)) {
+                    const auto& user = own ? users[static_cast<std::size_t>(client)] : shared_user;
+#if USERSTREAM_SERVER_TEST_GRPC
+                    if (rpc) {
+                        change_phone_over_grpc(*rpc, token, user, wanted, log);
+                        continue;
+                    }
+#endif
+                    if (!change_phone(*connection, token, user, wanted, log)) {
                         connection = std::make_unique<http_connection>(server.port());
                     }
                 }
@@ -154,11 +224,14 @@ void run_load(const std::string& store_url) {
     const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
 
     int requests = 0;
+    int grpc_requests = 0;
     int conflicts = 0;
     int not_changed = 0;
     for (std::size_t client = 0; client < logs.size(); ++client) {
         const auto& log = logs[client];
-        requests += static_cast<int>(log.acknowledged.size()) + log.conflicts + log.not_changed;
+        const int answered = static_cast<int>(log.acknowledged.size()) + log.conflicts + log.not_changed;
+        requests += answered;
+        if (log.over_grpc) grpc_requests += answered;
         conflicts += log.conflicts;
         not_changed += log.not_changed;
         INFO("client " << client);
@@ -167,7 +240,8 @@ void run_load(const std::string& store_url) {
         CHECK_FALSE(log.acknowledged.empty());
     }
     WARN(requests << " phone changes in " << seconds << " s (" << static_cast<int>(requests / seconds)
-                  << " requests/s): " << conflicts << " conflicts (409), " << not_changed << " not changed (400)");
+                  << " requests/s, " << grpc_requests << " of them over gRPC): " << conflicts << " conflicts (409), "
+                  << not_changed << " not changed (400)");
 
     // What the server answers from its read model, read-your-writes after the last change it acknowledged.
     std::map<std::string, phone_state> served;

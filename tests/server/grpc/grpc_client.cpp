@@ -31,4 +31,12 @@ grpc_reply grpc_client::call(const std::string& method, const std::string& reque
 
 grpc_call_options bearer(const std::string& token) { return {{{"authorization", "Bearer " + token}}, std::nullopt}; }
 
+std::optional<std::string> grpc_listening_address(const std::vector<std::string>& stdout_lines) {
+    const std::string prefix = "userstream-server grpc listening on ";
+    for (const auto& line : stdout_lines) {
+        if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
+    }
+    return std::nullopt;
+}
+
 }  // namespace server_test

@@ -38,4 +38,8 @@ private:
 // {{"authorization", "Bearer <token>"}} as call options.
 grpc_call_options bearer(const std::string& token);
 
+// HOST:PORT from the server's `userstream-server grpc listening on HOST:PORT` line among its standard output lines;
+// nullopt when it printed none.
+std::optional<std::string> grpc_listening_address(const std::vector<std::string>& stdout_lines);
+
 }  // namespace server_test

@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,8 +21,17 @@ namespace store_bench {
 using namespace userstream;
 
 inline const user::caller admin{"admin", "admin-org"};
+
+// USERSTREAM_BENCH_SMOKE=1 (the test suite's bench_smoke_* entries): shrink the data sets so that a run only checks
+// that every benchmark still works; its figures mean nothing.
+inline bool smoke() {
+    const char* value = std::getenv("USERSTREAM_BENCH_SMOKE");
+    return value && *value && std::string(value) != "0";
+}
+
+inline const int users_per_thread = smoke() ? 8 : 64;
+
 inline constexpr const char* numbers[] = {"+41 71 000 00 00", "+41 79 123 45 67"};
-inline constexpr int users_per_thread = 64;
 
 // A user service over one store, with `threads * users_per_thread` users "u-<thread>-<n>" holding numbers[1].
 struct service_rig {
@@ -109,12 +119,18 @@ public:
             if (aggregate && run.aggregate_name != "median") continue;
             const auto it = run.counters.find("items_per_second");
             if (it == run.counters.end()) continue;
-            const auto name = run.run_name.function_name;
+            // A benchmark run with several arguments or thread counts keeps one rate for each: "name/n:8",
+            // "name/threads:8".
+            const auto name = run.run_name.function_name +
+                              (run.run_name.args.empty() ? "" : "/" + run.run_name.args) +
+                              (run.run_name.threads.empty() ? "" : "/" + run.run_name.threads);
             if (aggregate || !medians_.count(name)) rates_[name] = it->second.value;
             if (aggregate) medians_[name] = true;
         }
     }
 
+    // `name` is the function name, then "/<args>" when it has arguments and "/threads:N" when it was registered
+    // with Threads().
     double rate(const std::string& name) const {
         const auto it = rates_.find(name);
         return it == rates_.end() ? 0.0 : it->second;

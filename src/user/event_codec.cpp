@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -24,11 +25,56 @@ using ordered = nlohmann::ordered_json;
 
 std::string dump(const ordered& j) { return j.dump(); }
 
-std::string phone_payload(const phone_number& phone) {
-    // `phone,omitempty`: an empty number gives `{}`.
+// The payloads every phone command writes (phone.changed, code.added) are written by hand: building them as
+// ordered_json cost more than everything else a SetPhone does besides the phone parse and the code's encryption.
+// The hand-written text is byte for byte what `dump` writes; a string field that is not plain printable ASCII
+// (it would need escapes, or UTF-8 validation with dump's error) makes the whole payload go through nlohmann, so
+// such fields keep dump's output and errors exactly.
+bool is_plain(std::string_view text) noexcept {
+    for (const char c : text) {
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+    }
+    return true;
+}
+
+void append_field(std::string& out, std::string_view name) {
+    if (out.size() > 1 && out.back() != '{') out += ',';
+    out += '"';
+    out += name;
+    out += "\":";
+}
+
+void append_string(std::string& out, std::string_view name, std::string_view plain_value) {
+    append_field(out, name);
+    out += '"';
+    out += plain_value;
+    out += '"';
+}
+
+template <class Integer>
+void append_integer(std::string& out, std::string_view name, Integer value) {
+    append_field(out, name);
+    std::array<char, 24> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+    out.append(digits.data(), end);
+}
+
+std::string phone_payload_json(const phone_number& phone) {
     ordered j = ordered::object();
     if (!phone.empty()) j["phone"] = phone.e164();
     return dump(j);
+}
+
+std::string phone_payload(const phone_number& phone) {
+    // `phone,omitempty`: an empty number gives `{}`.
+    if (phone.empty()) return "{}";
+    if (!is_plain(phone.e164())) return phone_payload_json(phone);
+    std::string out;
+    out.reserve(phone.e164().size() + 12);
+    out += '{';
+    append_string(out, "phone", phone.e164());
+    out += '}';
+    return out;
 }
 
 // ZITADEL's HumanAddedEvent / HumanRegisteredEvent (internal/repository/user/human.go), fields in its declaration
@@ -63,7 +109,7 @@ std::string machine_added_payload(const machine_added& e) {
     return dump(j);
 }
 
-std::string code_added_payload(const phone_code_added& e) {
+std::string code_added_payload_json(const phone_code_added& e) {
     ordered j = ordered::object();
     if (e.code) {
         j["code"] = {{"CryptoType", e.code->crypto_type},
@@ -76,6 +122,35 @@ std::string code_added_payload(const phone_code_added& e) {
     if (!e.generator_id.empty()) j["generatorId"] = e.generator_id;
     if (!e.trigger_origin.empty()) j["triggerOrigin"] = e.trigger_origin;
     return dump(j);
+}
+
+// code_added_payload_json's fields in its order, without building a JSON tree.
+std::string code_added_payload(const phone_code_added& e) {
+    if ((e.code && (!is_plain(e.code->algorithm) || !is_plain(e.code->key_id))) || !is_plain(e.generator_id) ||
+        !is_plain(e.trigger_origin)) {
+        return code_added_payload_json(e);
+    }
+    std::string out;
+    out.reserve(160);
+    out += '{';
+    if (e.code) {
+        append_field(out, "code");
+        out += '{';
+        append_integer(out, "CryptoType", e.code->crypto_type);
+        append_string(out, "Algorithm", e.code->algorithm);
+        append_string(out, "KeyID", e.code->key_id);
+        append_string(out, "Crypted", detail::base64_encode(e.code->crypted));  // the base64 alphabet is plain
+        out += '}';
+    }
+    if (e.expiry.count() != 0) append_integer(out, "expiry", e.expiry.count());
+    if (e.code_returned) {
+        append_field(out, "code_returned");
+        out += "true";
+    }
+    if (!e.generator_id.empty()) append_string(out, "generatorId", e.generator_id);
+    if (!e.trigger_origin.empty()) append_string(out, "triggerOrigin", e.trigger_origin);
+    out += '}';
+    return out;
 }
 
 std::string code_sent_payload(const phone_code_sent& e) {

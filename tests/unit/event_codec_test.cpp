@@ -38,6 +38,44 @@ TEST_CASE("payloads are ZITADEL's", "[codec]") {
     CHECK(encode(human_added{}).type == "user.human.added");
 }
 
+TEST_CASE("phone and code payloads write every text field as encoding/json would, escapes included", "[codec]") {
+    using ordered = nlohmann::ordered_json;
+    const auto expected_code_added = [](const phone_code_added& e, std::string_view crypted_base64) {
+        ordered j = ordered::object();
+        if (e.code) {
+            j["code"] = {{"CryptoType", e.code->crypto_type},
+                         {"Algorithm", e.code->algorithm},
+                         {"KeyID", e.code->key_id},
+                         {"Crypted", crypted_base64}};
+        }
+        if (e.expiry.count() != 0) j["expiry"] = e.expiry.count();
+        if (e.code_returned) j["code_returned"] = true;
+        if (!e.generator_id.empty()) j["generatorId"] = e.generator_id;
+        if (!e.trigger_origin.empty()) j["triggerOrigin"] = e.trigger_origin;
+        return j.dump();
+    };
+    const std::vector<std::string> texts{"k1", "", "k\"1", "back\\slash", "tab\tnew\nline", std::string("nul\0x", 5),
+                                         "\x01\x1f\x7f", "schl\xc3\xbcssel", "https://o.example/p?q=1&r=<2>"};
+    for (const std::string& text : texts) {
+        INFO(nlohmann::json(text).dump());
+        for (const bool with_code : {true, false}) {
+            phone_code_added e;
+            if (with_code) e.code = encrypted_value{-3, text, text, "abc"};
+            e.expiry = with_code ? std::chrono::nanoseconds(-1) : std::chrono::nanoseconds(0);
+            e.code_returned = with_code;
+            e.generator_id = text;
+            e.trigger_origin = text;
+            CHECK(encode(e).payload == expected_code_added(e, "YWJj"));
+        }
+        const auto changed = encode(phone_changed{phone_number::from_stored(text)}).payload;
+        CHECK(changed == (text.empty() ? "{}" : ordered{{"phone", text}}.dump()));
+    }
+    // Bytes that are not UTF-8 fail as they always did: with nlohmann's error, nothing written.
+    CHECK_THROWS_AS(encode(phone_code_added{encrypted_value{0, "aes-256-gcm", "k\xff", "abc"}, {}, false, "", ""}),
+                    nlohmann::json::exception);
+    CHECK_THROWS_AS(encode(phone_changed{phone_number::from_stored("+41\xc3")}), nlohmann::json::exception);
+}
+
 TEST_CASE("every event round-trips through its envelope", "[codec]") {
     const std::vector<user_event> all{
         human_added{phone_number::from_stored("+41711234567")},

@@ -4,8 +4,8 @@
     benchmarks/report/make_report.py --in build/bench --results build/bench/results.json \
         --markdown docs/benchmarks.md --img-dir docs/img
 
---in holds Google Benchmark's JSON output of each benchmark program (bench_<name>.json, from --benchmark_out) and
-http.json from benchmarks/http/http_bench.py. Each measure of issue 13 is one object of results.json's "measures":
+--in holds Google Benchmark's JSON output of each benchmark program (bench_<name>.json, from --benchmark_out),
+http.json from benchmarks/http/http_bench.py and callgrind.json from benchmarks/report/count_instructions.py. Each measure of issue 13 is one object of results.json's "measures":
 
     {"id": "P4.threads8", "title": ..., "value": 4800.0, "unit": "commands/s", "floor": 11500.0, "floor_what": ...,
      "floor_kind": "measured" | "bound", "ratio": 0.42, "goal": ">=1.0", "met": false}
@@ -114,7 +114,7 @@ def measure(mid, title, value, unit, floor, floor_what, goal, floor_kind="measur
             "floor_kind": floor_kind, "ratio": ratio, "goal": goal, "met": met}
 
 
-def build_measures(runs, http):
+def build_measures(runs, http, callgrind):
     m = []
     # --- P1: in-memory SetPhone against bare libphonenumber on the same inputs (time per operation; lower is better)
     floor_p1 = runs.seconds("floor_libphonenumber")
@@ -123,6 +123,11 @@ def build_measures(runs, http):
         value = runs.seconds(runs.find(f"set_phone_in_memory/{arg}", f"set_phone_in_memory/verification:{arg}"))
         m.append(measure(mid, f"in-memory SetPhone, {what} (time per command)", us(value), "µs", us(floor_p1),
                          "bare libphonenumber Parse + IsValidNumber + Format, same inputs", goal))
+    # The same by callgrind's instruction counts (count_instructions.py), which a noisy machine does not move
+    for mode, goal in (("verified", "<=1.15"), ("return_code", "<=1.30")):
+        m.append(measure(f"P1.{mode}.instructions", f"in-memory SetPhone, {mode.replace('_', ' ')} path "
+                         "(instructions per command, callgrind)", callgrind.get(mode), "instructions",
+                         callgrind.get("floor"), "bare libphonenumber, same inputs (callgrind)", goal))
     # --- P3: SQLite SetPhone with group commit against raw transactions of N commands' rows from one thread
     for threads in (8, 64):
         m.append(measure(f"P3.threads{threads}", f"SQLite SetPhone, {threads} threads, group commit",
@@ -363,7 +368,8 @@ def write_markdown(path, block):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--in", dest="inputs", required=True, help="directory of bench_*.json and http.json")
+    parser.add_argument("--in", dest="inputs", required=True,
+                        help="directory of bench_*.json, http.json and callgrind.json")
     parser.add_argument("--results", required=True, help="results.json to write")
     parser.add_argument("--markdown", help="the markdown file whose generated part is rewritten")
     parser.add_argument("--img-dir", help="where the PNG plots go (linked relative to the markdown file)")
@@ -377,11 +383,16 @@ def main():
     if os.path.exists(http_file):
         with open(http_file) as f:
             http = json.load(f)
+    callgrind_file = os.path.join(args.inputs, "callgrind.json")
+    callgrind = {}
+    if os.path.exists(callgrind_file):
+        with open(callgrind_file) as f:
+            callgrind = json.load(f)
     results = {
         "generated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": git_commit(),
         "machine": machine(runs),
-        "measures": build_measures(runs, http),
+        "measures": build_measures(runs, http, callgrind),
         "series": series(runs, http),
     }
     with open(args.results, "w") as f:

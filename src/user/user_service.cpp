@@ -127,14 +127,17 @@ result<command_outcome> user_service::execute(const caller& who, const std::stri
         if (appended) {
             // The details after the push: the model's fold, advanced by what was just stored.
             for (std::size_t i = 0; i < appended->events.size(); ++i) model.apply(decision.events[i], appended->events[i]);
-            cache_.put(user_id, model);
-            if (decision.reject_after_push) return std::move(*decision.reject_after_push);
+            if (decision.reject_after_push) {
+                cache_.put(user_id, std::move(model));
+                return std::move(*decision.reject_after_push);
+            }
             command_outcome out;
             out.details = model.details();
             out.position = appended->last_position;
             out.events = std::move(appended->events);
             // The caller's copy of a returned code; the decision's own is wiped with it.
             if (decision.plain_code) out.verification_code = std::string(decision.plain_code->view());
+            cache_.put(user_id, std::move(model));  // last: the model is not copied into the cache
             return out;
         }
         if (appended.err().kind != error_kind::conflict) return std::move(appended).err();

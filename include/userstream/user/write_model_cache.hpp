@@ -27,6 +27,8 @@ public:
     std::optional<user_write_model> get(const std::string& user_id) const;
     // Stores `model` unless the cache already holds a newer one for the user.
     void put(const std::string& user_id, const user_write_model& model);
+    // The same, taking the model over instead of copying it (a command puts the model it has just advanced).
+    void put(const std::string& user_id, user_write_model&& model);
     void clear();
     std::size_t size() const;
 

@@ -5,9 +5,10 @@ and on SQLite, from 64 keep-alive connections on loopback for a bounded time.
     benchmarks/http/http_bench.py --server build/release/examples/server/userstream-server --out build/bench/http.json
     benchmarks/http/http_bench.py --server ... --out ... --smoke     # 1 s per run, fewer users: does it still work?
 
-For each store it starts `userstream-server --dev --listen 127.0.0.1:0 --store ...` in a scratch directory, makes
-the users with v2 AddHumanUser over one keep-alive connection, runs wrk with benchmarks/http/set_phone.lua (each
-request changes a phone, so each is a durable write on SQLite), and stops the server with SIGTERM. The output is a
+For each store it starts `userstream-server --dev --listen 127.0.0.1:0 --store ... --threads N` (4 workers on the
+memory store, 64 on SQLite: see --sqlite-threads) in a scratch directory, makes the users with v2 AddHumanUser over
+one keep-alive connection, runs wrk with benchmarks/http/set_phone.lua (each request changes a phone, so each is a
+durable write on SQLite), and stops the server with SIGTERM. The output is a
 JSON array with one object per run: requests per second, the latency percentiles in microseconds, wrk's error
 counts. Exit status 1 when a run failed or (with --smoke) answered anything but 200.
 
@@ -28,13 +29,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ORG = "bench-org"
 
 
-def start_server(binary, store, workdir):
+def start_server(binary, store, threads, workdir):
     """Starts the server and returns (process, host, port, token) once it prints that it listens."""
     stdout = open(os.path.join(workdir, "server.out"), "w+")
     # The access log (one line per request on standard error) goes to a file: a terminal or a pipe would throttle it.
     stderr = open(os.path.join(workdir, "server.err"), "w")
-    proc = subprocess.Popen([binary, "--dev", "--listen", "127.0.0.1:0", "--store", store], cwd=workdir,
-                            stdout=stdout, stderr=stderr)
+    proc = subprocess.Popen([binary, "--dev", "--listen", "127.0.0.1:0", "--store", store, "--threads", str(threads)],
+                            cwd=workdir, stdout=stdout, stderr=stderr)
     deadline = time.monotonic() + 60
     token = address = None
     while time.monotonic() < deadline and address is None:
@@ -107,6 +108,11 @@ def main():
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--users-per-thread", type=int, default=512)
     parser.add_argument("--stores", default="memory,sqlite", help="comma-separated: memory, sqlite")
+    # Workers that run requests. On SQLite a worker waits for its group's fsync, so only as many commands as workers
+    # can share a commit: 64 workers let 64 connections form groups of up to 64, as the in-process benchmark's 64
+    # threads do. On the memory store a command never waits, and the server's default (4) keeps both cores busy.
+    parser.add_argument("--memory-threads", type=int, default=4, help="server --threads on the memory store")
+    parser.add_argument("--sqlite-threads", type=int, default=64, help="server --threads on SQLite")
     args = parser.parse_args()
     args.server = os.path.abspath(args.server)  # the server runs in a scratch directory
     if args.smoke:
@@ -122,7 +128,8 @@ def main():
         workdir = tempfile.mkdtemp(prefix=f"userstream-http-bench-{store_name}-")
         try:
             store = "memory:" if store_name == "memory" else f"sqlite:{os.path.join(workdir, 'bench.sqlite')}"
-            proc, host, port, token = start_server(args.server, store, workdir)
+            server_threads = args.memory_threads if store_name == "memory" else args.sqlite_threads
+            proc, host, port, token = start_server(args.server, store, server_threads, workdir)
             try:
                 for mode in ("rest", "connect"):
                     prefix = f"{store_name[0]}{mode[0]}"
@@ -133,6 +140,7 @@ def main():
                         "store": store_name,
                         "protocol": mode,
                         "connections": args.connections,
+                        "server_threads": server_threads,
                         "duration_s": seconds,
                         "requests": summary["requests"],
                         "requests_per_second": summary["requests"] / seconds if seconds else 0.0,

@@ -227,7 +227,7 @@ def machine(runs):
 
 def git_commit():
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+        return subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
                               cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip() or None
     except OSError:
         return None
@@ -323,10 +323,12 @@ def markdown(results, images, img_rel):
     http = results["series"]["http"]
     if http:
         lines += ["", "HTTP runs (wrk, 64 keep-alive connections, 2 wrk threads, loopback):", "",
-                  "| store | protocol | requests/s | p50 | p90 | p99 | max | errors |", "|---|---|---|---|---|---|---|---|"]
+                  "| store | server --threads | protocol | requests/s | p50 | p90 | p99 | max | errors |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for r in http:
             lat = r["latency_us"]
-            lines.append(f"| {r['store']} | {r['protocol']} | {fmt(r['requests_per_second'])} | "
+            lines.append(f"| {r['store']} | {r.get('server_threads', '—')} | {r['protocol']} | "
+                         f"{fmt(r['requests_per_second'])} | "
                          f"{lat['p50'] / 1000:.2f} ms | {lat['p90'] / 1000:.2f} ms | {lat['p99'] / 1000:.2f} ms | "
                          f"{lat['max'] / 1000:.1f} ms | {sum(r['errors'].values())} |")
     for key, label in (("sqlite_threads", "SQLite"), ("postgres_threads", "PostgreSQL")):

@@ -1,5 +1,8 @@
 #include "userstream/core/text.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace userstream {
 
 std::optional<std::size_t> count_characters(std::string_view text) noexcept {
@@ -9,6 +12,19 @@ std::optional<std::size_t> count_characters(std::string_view text) noexcept {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const auto* const end = p + text.size();
     while (p < end) {
+        // Ids, numbers and payloads are mostly ASCII: take eight bytes at once while none is NUL or above 0x7F.
+        if (end - p >= 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, p, sizeof word);
+            constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+            const bool any_high = (word & highs) != 0;
+            const bool any_nul = ((word - ones) & ~word & highs) != 0;
+            if (!any_high && !any_nul) {
+                p += 8;
+                characters += 8;
+                continue;
+            }
+        }
         const unsigned char lead = *p;
         if (lead < 0x80) {
             if (lead == 0) return std::nullopt;

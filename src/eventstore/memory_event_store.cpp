@@ -6,13 +6,26 @@
 
 namespace userstream::eventstore {
 
+void memory_event_store::event_log::push_back(stored_event event) {
+    if (size_ % chunk_size == 0) {
+        chunks_.emplace_back();
+        chunks_.back().reserve(chunk_size);
+    }
+    chunks_.back().push_back(std::move(event));
+    ++size_;
+}
+
 result<append_result> memory_event_store::append(std::vector<aggregate_append> batch) {
     if (auto rejected = check_append(batch)) return std::move(*rejected);
     std::unique_lock lock(mutex_);
 
-    // Check every aggregate before writing anything, so a conflict leaves the store untouched.
+    // Check every aggregate before writing anything, so a conflict leaves the store untouched. The streams found are
+    // kept, so that writing looks each aggregate up only once more if it is new.
     std::vector<std::uint64_t> next_sequence;
+    std::vector<std::vector<std::size_t>*> found;
     next_sequence.reserve(batch.size());
+    found.reserve(batch.size());
+    std::size_t event_count = 0;
     for (const auto& part : batch) {
         const auto it = streams_.find(part.aggregate);
         const std::uint64_t current = it == streams_.end() ? 0 : log_[it->second.back()].sequence.value;
@@ -20,9 +33,12 @@ result<append_result> memory_event_store::append(std::vector<aggregate_append> b
             return errors::concurrency_conflict;
         }
         next_sequence.push_back(current);
+        found.push_back(it == streams_.end() ? nullptr : &it->second);
+        event_count += part.events.size();
     }
 
     append_result out;
+    out.events.reserve(event_count);
     std::uint32_t in_tx_order = 0;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         auto& part = batch[i];
@@ -31,7 +47,8 @@ result<append_result> memory_event_store::append(std::vector<aggregate_append> b
             if (batch[j].aggregate == part.aggregate) next_sequence[i] += batch[j].events.size();
         }
         if (part.events.empty()) continue;  // checked above; creates no stream (whose `back()` the next push would read)
-        auto& stream = streams_[part.aggregate];
+        // Pointers to mapped values survive rehashing, so one found above is still good after another part's insert.
+        auto& stream = found[i] != nullptr ? *found[i] : streams_[part.aggregate];
         for (auto& event : part.events) {
             stored_event stored{part.aggregate,
                                 part.owner,
@@ -44,8 +61,8 @@ result<append_result> memory_event_store::append(std::vector<aggregate_append> b
                                 std::move(event.event_type),
                                 std::move(event.payload)};
             stream.push_back(log_.size());
-            log_.push_back(stored);
-            out.events.push_back(std::move(stored));
+            out.events.push_back(stored);
+            log_.push_back(std::move(stored));
         }
     }
     out.last_position = global_position{log_.size()};

@@ -29,6 +29,30 @@ TEST_CASE("valid text is well-formed UTF-8 without NUL", "[text]") {
     CHECK_FALSE(count_characters(not_utf8).has_value());
 }
 
+TEST_CASE("a NUL, a stray byte or a character in long ASCII text counts the same at every position", "[text]") {
+    // Long ASCII runs are checked several bytes at a time; what lies inside or across such a run must still count.
+    for (std::size_t length = 1; length <= 40; ++length) {
+        for (std::size_t at = 0; at < length; ++at) {
+            INFO("length " << length << ", at " << at);
+            std::string text(length, 'a');
+            text[at] = '\0';
+            CHECK_FALSE(count_characters(text).has_value());
+            text[at] = '\x80';
+            CHECK_FALSE(count_characters(text).has_value());
+            text[at] = '\x7f';  // DEL is a character
+            CHECK(count_characters(text) == length);
+            text.replace(at, 1, "\xC3\xA9");  // é: two bytes, one character
+            CHECK(count_characters(text) == length);
+            text.replace(at, 2, "\xF0\x9F\x93\xB1");  // four bytes, one character
+            CHECK(count_characters(text) == length);
+            if (at + 1 == length) {  // the four-byte character ends the text: cut short, it is no character
+                text.pop_back();
+                CHECK_FALSE(count_characters(text).has_value());
+            }
+        }
+    }
+}
+
 TEST_CASE("defect 8.9: a 100 kB id of invalid UTF-8 is rejected, not counted as 0 characters", "[text][issue8]") {
     user_fixture f;
     then_rejected(f.service.add_machine(admin, {not_utf8, "o1"}), errors::text_invalid);

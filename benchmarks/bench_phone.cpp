@@ -7,7 +7,7 @@
 // the loop is instrumented, so setup (libphonenumber's metadata, the first user) does not count:
 //
 //   valgrind --tool=callgrind --instr-atstart=no build/release/benchmarks/bench_phone --count=floor:1000
-//   (modes: floor, verified, return_code; Ir per operation = "Collected" / 1000)
+//   (modes: floor, verified, return_code, code; Ir per operation = "Collected" / 1000)
 //
 // Read the ratios: normalize_phone / floor should be close to 1 (one parse, no re-parsing); a SetPhone adds the
 // write-model load, the decision, an encrypted code and the append.
@@ -101,6 +101,19 @@ void set_phone_in_memory(benchmark::State& state) {
 }
 BENCHMARK(set_phone_in_memory)->Arg(0)->Arg(1);
 
+// What return_code adds that no implementation can skip: a code drawn from OpenSSL's CSPRNG and encrypted with
+// AES-256-GCM under a fresh random nonce, bound to the user (the same call a SetPhone makes, nothing else).
+void code_draw_and_encrypt(benchmark::State& state) {
+    user::key_ring keys;
+    keys.add_random_key("k");
+    keys.activate("k");
+    const user::code_generator_config config;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(keys.encrypt_new_code(config, {"default", "u1", user::event_types::phone_code_added}));
+    }
+}
+BENCHMARK(code_draw_and_encrypt);
+
 // --count=MODE:N: N operations of one kind with only that loop instrumented for callgrind (see the top of the file).
 int count_instructions(std::string_view spec) {
     const auto colon = spec.find(':');
@@ -108,11 +121,12 @@ int count_instructions(std::string_view spec) {
     std::size_t n = 0;
     if (colon == std::string_view::npos ||
         std::from_chars(spec.data() + colon + 1, spec.data() + spec.size(), n).ec != std::errc{} ||
-        (mode != "floor" && mode != "verified" && mode != "return_code")) {
-        std::fprintf(stderr, "usage: bench_phone --count=floor|verified|return_code:N\n");
+        (mode != "floor" && mode != "verified" && mode != "return_code" && mode != "code")) {
+        std::fprintf(stderr, "usage: bench_phone --count=floor|verified|return_code|code:N\n");
         return 2;
     }
     const auto& util = *i18n::phonenumbers::PhoneNumberUtil::GetInstance();
+    const user::code_generator_config config;
     set_phone_fixture fixture;
     // Warm both paths up (first allocations, OpenSSL's lazy initialisation), then start again from the first input.
     for (int k = 0; k < 16; ++k) {
@@ -123,6 +137,9 @@ int count_instructions(std::string_view spec) {
     for (std::size_t k = 0; k < n; ++k) {
         if (mode == "floor") {
             floor_once(util, inputs[k % inputs.size()]);
+        } else if (mode == "code") {
+            benchmark::DoNotOptimize(
+                fixture.keys.encrypt_new_code(config, {"default", "u1", user::event_types::phone_code_added}));
         } else if (!fixture.set_phone(mode == "verified")) {
             return 1;
         }

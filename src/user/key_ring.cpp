@@ -94,6 +94,25 @@ std::string key_ring::active_key_id() const {
 }
 
 encrypted_value key_ring::encrypt(std::string_view plaintext, const secret_binding& binding) const {
+    static_assert(nonce_bytes == nonce_size);
+    std::array<unsigned char, nonce_bytes> nonce{};
+    if (RAND_bytes(nonce.data(), nonce_size) != 1) {
+        throw infrastructure_error("key ring: the OpenSSL random generator failed");
+    }
+    return encrypt_with_nonce(plaintext, binding, nonce);
+}
+
+key_ring::sealed_code key_ring::encrypt_new_code(const code_generator_config& config,
+                                                 const secret_binding& binding) const {
+    std::array<unsigned char, nonce_bytes> nonce{};
+    sealed_code out;
+    out.plain = generate_code(config, nonce);
+    out.sealed = encrypt_with_nonce(out.plain.view(), binding, nonce);
+    return out;
+}
+
+encrypted_value key_ring::encrypt_with_nonce(std::string_view plaintext, const secret_binding& binding,
+                                             std::span<const unsigned char, nonce_bytes> nonce) const {
     const std::string aad = associated_data(binding);
     std::shared_lock lock(mutex_);
     const auto key = keys_.find(active_);
@@ -102,7 +121,7 @@ encrypted_value key_ring::encrypt(std::string_view plaintext, const secret_bindi
     encrypted_value out{0, std::string(bound_algorithm), active_, {}};
     out.crypted.resize(nonce_size + plaintext.size() + tag_size);
     auto* bytes = reinterpret_cast<unsigned char*>(out.crypted.data());
-    if (RAND_bytes(bytes, nonce_size) != 1) throw infrastructure_error("key ring: the OpenSSL random generator failed");
+    std::copy(nonce.begin(), nonce.end(), bytes);
 
     const auto ctx = new_ctx();
     int written = 0;

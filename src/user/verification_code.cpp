@@ -3,6 +3,8 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <stdexcept>
 #include <vector>
 
@@ -43,25 +45,31 @@ secret_string::~secret_string() { wipe(value_); }
 
 void secret_string::clear() noexcept { wipe(value_); }
 
-secret_string generate_code(const code_generator_config& config) {
+secret_string generate_code(const code_generator_config& config) { return generate_code(config, {}); }
+
+secret_string generate_code(const code_generator_config& config, std::span<unsigned char> extra) {
     const std::size_t n = config.alphabet.size();
     if (n == 0 || n > 256) throw std::invalid_argument("code alphabet must have 1 to 256 characters");
     // Accept a byte only below the largest multiple of n that fits in a byte; the rest would bias the draw.
     const std::size_t limit = 256 - (256 % n);
     std::string code;
     code.reserve(config.length);  // no reallocation while the code grows, so no unwiped old buffer
-    std::vector<unsigned char> buffer(config.length * 2 + 8);
-    while (code.size() < config.length) {
+    // The first draw also covers `extra`, which takes its bytes from the front; later draws (when rejected bytes
+    // left the code short) are for the code alone.
+    std::vector<unsigned char> buffer(extra.size() + config.length * 2 + 8);
+    std::size_t skip = extra.size();
+    while (code.size() < config.length || skip > 0) {
         if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1) {
             wipe(code);
             OPENSSL_cleanse(buffer.data(), buffer.size());
             throw infrastructure_error("verification code: the OpenSSL random generator failed");
         }
-        for (unsigned char byte : buffer) {
-            if (byte >= limit) continue;
-            code.push_back(config.alphabet[byte % n]);
-            if (code.size() == config.length) break;
+        std::copy(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(skip), extra.begin());
+        for (std::size_t i = skip; i < buffer.size() && code.size() < config.length; ++i) {
+            if (buffer[i] >= limit) continue;
+            code.push_back(config.alphabet[buffer[i] % n]);
         }
+        skip = 0;
     }
     OPENSSL_cleanse(buffer.data(), buffer.size());
     return secret_string(std::move(code));

@@ -40,6 +40,32 @@ TEST_CASE("a custom alphabet and length are honoured", "[code]") {
     CHECK_THROWS_AS(generate_code({6, "", {}}), std::invalid_argument);
 }
 
+TEST_CASE("a code drawn together with further random bytes is drawn as any other, and the bytes differ each time",
+          "[code]") {
+    const code_generator_config config;  // 6 characters, A-Z0-9
+    std::map<char, int> seen;
+    std::set<std::string> extras;
+    for (int i = 0; i < 2000; ++i) {
+        std::array<unsigned char, 12> extra{};
+        const auto code = generate_code(config, extra);
+        REQUIRE(code.size() == 6);
+        for (char c : code.view()) seen[c]++;
+        extras.emplace(extra.begin(), extra.end());
+    }
+    CHECK(extras.size() == 2000);  // 96 random bits each: a repeat means they are not drawn
+    REQUIRE(seen.size() == 36);
+    for (char c : config.alphabet) {
+        INFO(c);
+        CHECK(seen[c] > 200);
+        CHECK(seen[c] < 480);
+    }
+    std::array<unsigned char, 12> extra{};
+    const auto digits = generate_code({8, "0123456789", {}}, extra);
+    CHECK(digits.size() == 8);
+    CHECK(digits.view().find_first_not_of("0123456789") == std::string_view::npos);
+    CHECK_THROWS_AS(generate_code({6, "", {}}, extra), std::invalid_argument);
+}
+
 TEST_CASE("constant-time comparison compares content and length", "[code]") {
     CHECK(constant_time_equals("ABC123", "ABC123"));
     CHECK_FALSE(constant_time_equals("ABC123", "ABC124"));
@@ -78,6 +104,32 @@ TEST_CASE("a ciphertext decrypts with its key id and fails with another", "[code
     keys.activate("k2");  // rotation: old values still decrypt with their own key
     CHECK(keys.decrypt(sealed, u1_code) == "K7Q2ZD");
     CHECK(keys.encrypt("X", u1_code).key_id == "k2");
+}
+
+TEST_CASE("a new code sealed in one draw decrypts to itself, only under its binding, with a fresh nonce each time",
+          "[code][keys]") {
+    key_ring keys;
+    keys.add_random_key("k1");
+    keys.activate("k1");
+    const code_generator_config config{8, "0123456789", {}};
+    std::set<std::string> nonces;
+    for (int i = 0; i < 500; ++i) {
+        const auto drawn = keys.encrypt_new_code(config, u1_code);
+        REQUIRE(drawn.plain.size() == 8);
+        CHECK(drawn.plain.view().find_first_not_of("0123456789") == std::string_view::npos);
+        CHECK(drawn.sealed.key_id == "k1");
+        CHECK(drawn.sealed.algorithm == key_ring::bound_algorithm);
+        REQUIRE(drawn.sealed.crypted.size() == 12 + 8 + 16);  // nonce, ciphertext, tag
+        CHECK(keys.decrypt(drawn.sealed, u1_code) == drawn.plain.view());
+        CHECK_THROWS_AS(keys.decrypt(drawn.sealed, {"instance-1", "u2", event_types::phone_code_added}),
+                        infrastructure_error);
+        // The nonce is not the code: the code's characters appear nowhere in the stored bytes.
+        CHECK(drawn.sealed.crypted.find(drawn.plain.view()) == std::string::npos);
+        nonces.insert(drawn.sealed.crypted.substr(0, 12));
+    }
+    CHECK(nonces.size() == 500);
+    key_ring empty;
+    CHECK_THROWS_AS(empty.encrypt_new_code(config, u1_code), infrastructure_error);
 }
 
 TEST_CASE("keys must be 32 bytes and activation needs a known id", "[keys]") {

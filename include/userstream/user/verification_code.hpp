@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -63,6 +64,9 @@ void wipe(std::string& text) noexcept;
 // Draws a code of `config.length` characters. Throws std::invalid_argument for an empty alphabet or one longer than
 // 256 characters, and infrastructure_error if the CSPRNG fails.
 secret_string generate_code(const code_generator_config& config);
+// The same, filling `extra` with further random bytes from the same call to the CSPRNG (key_ring::encrypt_new_code
+// takes the nonce from them: one call to OpenSSL 3.0's generator costs about as much as the encryption itself).
+secret_string generate_code(const code_generator_config& config, std::span<unsigned char> extra);
 
 // Where a service's codes come from instead of the CSPRNG: an injection point for tests only, so that a test can
 // type the code a user would receive (userstream/testing/scripted_codes.hpp has such sources). A production host

@@ -22,9 +22,15 @@ issued_code decision_context::issue_code(bool returned) const {
             // The provider creates and checks the code; nothing secret is stored here.
             drawn.event.generator_id = verifier->config_id();
         } else {
-            drawn.plain = codes != nullptr ? codes->next_code(code_config) : generate_code(code_config);
-            drawn.event.code =
-                keys.encrypt(drawn.plain.view(), {stream_instance_id, stream_user_id, event_types::phone_code_added});
+            const secret_binding binding{stream_instance_id, stream_user_id, event_types::phone_code_added};
+            if (codes != nullptr) {
+                drawn.plain = codes->next_code(code_config);
+                drawn.event.code = keys.encrypt(drawn.plain.view(), binding);
+            } else {
+                auto sealed = keys.encrypt_new_code(code_config, binding);  // code and nonce in one CSPRNG draw
+                drawn.plain = std::move(sealed.plain);
+                drawn.event.code = std::move(sealed.sealed);
+            }
             drawn.event.expiry = code_config.expiry;
         }
         effects.code = std::move(drawn);

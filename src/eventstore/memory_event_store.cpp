@@ -95,6 +95,21 @@ std::vector<stored_event> memory_event_store::read_global(global_position after,
     return out;
 }
 
+std::uint64_t memory_event_store::for_each_global(global_position after, const global_filter& filter,
+                                                  const std::function<bool(const stored_event&)>& visit) const {
+    // The common replay takes every event: decided once here, not by three field checks per event.
+    const bool takes_all = filter.instance_id.empty() && filter.aggregate_types.empty() && filter.event_types.empty();
+    std::shared_lock lock(mutex_);
+    std::uint64_t visited = 0;
+    if (after.value >= log_.size()) return visited;
+    log_.visit_from(after.value, [&](const stored_event& event) {
+        if (!takes_all && !filter.matches(event)) return true;
+        ++visited;
+        return visit(event);
+    });
+    return visited;
+}
+
 global_position memory_event_store::head() const {
     std::shared_lock lock(mutex_);
     return global_position{log_.size()};

@@ -63,6 +63,48 @@ TEST_CASE("global reads filter by instance, aggregate type and event type, in pa
     CHECK(store.read_global(page3.back().position, {}, 2).empty());
 }
 
+TEST_CASE("the memory store's streaming read crosses chunk boundaries, starts mid-chunk and counts only matches",
+          "[store]") {
+    // The log is kept in chunks of 1,024 events; 2,600 events fill two and part of a third.
+    memory_event_store store;
+    for (int n = 0; n < 26; ++n) {
+        REQUIRE(store.append({push("a" + std::to_string(n), 0, 100, n % 2 == 0 ? "even" : "odd")}).ok());
+    }
+    REQUIRE(store.head().value == 2600);
+    const auto positions = [&](std::uint64_t after, const global_filter& filter, std::size_t stop_after) {
+        std::vector<std::uint64_t> seen;
+        const auto visited = store.for_each_global(global_position{after}, filter, [&](const stored_event& e) {
+            seen.push_back(e.position.value);
+            return seen.size() < stop_after;
+        });
+        CHECK(visited == seen.size());
+        return seen;
+    };
+    constexpr std::size_t all = 100'000;
+
+    // Every event once, in position order, from each kind of starting point.
+    for (const std::uint64_t after : {0U, 1U, 1023U, 1024U, 1025U, 1500U, 2047U, 2048U, 2599U}) {
+        INFO("after " << after);
+        const auto seen = positions(after, {}, all);
+        REQUIRE(seen.size() == 2600 - after);
+        for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == after + i + 1);
+    }
+    CHECK(positions(2600, {}, all).empty());
+    CHECK(positions(5000, {}, all).empty());
+
+    // Stopping early across a boundary: the event that said stop is the last one visited.
+    CHECK(positions(1020, {}, 6) == std::vector<std::uint64_t>{1021, 1022, 1023, 1024, 1025, 1026});
+
+    // A filter skips without counting; "odd" events are positions 101-200, 301-400, ... (stream n holds n*100+1..).
+    const global_filter odd{"", {}, {"odd"}};
+    const auto odds = positions(1050, odd, all);
+    REQUIRE(odds.size() == 800);  // streams 11, 13, ..., 25
+    CHECK(odds.front() == 1101);
+    CHECK(odds.back() == 2600);
+    CHECK(positions(1050, odd, 3) == std::vector<std::uint64_t>{1101, 1102, 1103});
+    CHECK(positions(0, global_filter{"other", {}, {}}, all).empty());
+}
+
 TEST_CASE("object details come from the first and last event of a stream", "[details]") {
     memory_event_store store;
     REQUIRE(store.append({push("a", 0, 3)}).ok());

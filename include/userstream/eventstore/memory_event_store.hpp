@@ -5,6 +5,8 @@
 // global reader can never skip an event.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <shared_mutex>
 #include <unordered_map>
 #include <vector>
@@ -20,6 +22,11 @@ public:
     std::vector<stored_event> read_global(global_position after, const global_filter& filter,
                                           std::size_t limit) const override;
     global_position head() const override;
+    // Visits the stored events in place, under the read lock, without copying them: a replay at memory speed. Writers
+    // wait until it returns, which is why `visit` must not call into this store (an append would deadlock, and so may a
+    // read once a writer waits).
+    std::uint64_t for_each_global(global_position after, const global_filter& filter,
+                                  const std::function<bool(const stored_event&)>& visit) const override;
 
 private:
     // The events in commit order, in chunks of fixed capacity: appending never moves a stored event. (A single vector
@@ -30,6 +37,18 @@ private:
         std::size_t size() const noexcept { return size_; }
         const stored_event& operator[](std::size_t i) const noexcept { return chunks_[i / chunk_size][i % chunk_size]; }
         void push_back(stored_event event);
+        // Calls `f` on the events from index `first` on, a chunk at a time (no index arithmetic per event), until `f`
+        // returns false. Returns whether it ran to the end.
+        template <class F>
+        bool visit_from(std::size_t first, F&& f) const {
+            for (std::size_t c = first / chunk_size; c < chunks_.size(); ++c) {
+                const auto& chunk = chunks_[c];
+                for (std::size_t i = c == first / chunk_size ? first % chunk_size : 0; i < chunk.size(); ++i) {
+                    if (!f(chunk[i])) return false;
+                }
+            }
+            return true;
+        }
 
     private:
         static constexpr std::size_t chunk_size = 1024;

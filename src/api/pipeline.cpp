@@ -63,4 +63,10 @@ rpc_outcome pipeline::run(const method& m, const google::protobuf::Message& requ
     }
 }
 
+rpc_outcome pipeline::run(const method& m, const google::protobuf::Message& request, const api_request& http) const {
+    std::optional<std::string> org;
+    if (const auto header = http.header("x-zitadel-orgid")) org = std::string(*header);
+    return run(m, request, http.header("authorization"), org);
+}
+
 }  // namespace userstream::api::detail

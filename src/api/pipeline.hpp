@@ -25,6 +25,9 @@ public:
     // `authorization` is the raw header value ("Bearer <token>"); `org_id` the x-zitadel-orgid header.
     rpc_outcome run(const method& m, const google::protobuf::Message& request,
                     std::optional<std::string_view> authorization, const std::optional<std::string>& org_id) const;
+    // The same with both taken from an HTTP request's `Authorization` and `x-zitadel-orgid` headers, as every HTTP
+    // protocol carries them.
+    rpc_outcome run(const method& m, const google::protobuf::Message& request, const api_request& http) const;
 
     const api_options& options() const noexcept { return services_.options; }
     // An internal failure: the detail goes to the host's log hook, the client gets a generic Internal status.

@@ -18,6 +18,15 @@ rpc_status reply(const call_context& context, const result<user::command_outcome
     return {};
 }
 
+// v2 SetPhone and ResendPhoneCode: as `reply`, and the plain code when `return_code` asked for it.
+template <class Response>
+rpc_status reply_with_code(const call_context& context, const result<user::command_outcome>& outcome,
+                           Response& response) {
+    auto status = reply(context, outcome, response);
+    if (status.ok() && outcome->verification_code) response.set_verification_code(*outcome->verification_code);
+    return status;
+}
+
 // v1 GetHumanPhone and GetMyPhone: the phone with the user's details, creation date included.
 template <class Response>
 rpc_status reply_phone(const result<projections::human_phone>& phone, Response& response) {

@@ -14,11 +14,9 @@ rpc_status set_phone(const call_context& context, const v2::SetPhoneRequest& req
     user::phone_verification verification = user::send_code{};
     if (request.has_return_code()) verification = user::return_code{};
     if (request.has_is_verified()) verification = user::mark_verified{};
-    const auto outcome =
-        context.services.users.set_phone(context.who, {request.user_id(), request.phone(), verification});
-    auto status = reply(context, outcome, response);
-    if (status.ok() && outcome->verification_code) response.set_verification_code(*outcome->verification_code);
-    return status;
+    return reply_with_code(
+        context, context.services.users.set_phone(context.who, {request.user_id(), request.phone(), verification}),
+        response);
 }
 
 rpc_status verify_phone(const call_context& context, const v2::VerifyPhoneRequest& request,
@@ -32,10 +30,8 @@ rpc_status resend_phone_code(const call_context& context, const v2::ResendPhoneC
                              v2::ResendPhoneCodeResponse& response) {
     user::code_delivery delivery = user::send_code{};
     if (request.has_return_code()) delivery = user::return_code{};
-    const auto outcome = context.services.users.resend_phone_code(context.who, {request.user_id(), delivery});
-    auto status = reply(context, outcome, response);
-    if (status.ok() && outcome->verification_code) response.set_verification_code(*outcome->verification_code);
-    return status;
+    return reply_with_code(context, context.services.users.resend_phone_code(context.who, {request.user_id(), delivery}),
+                           response);
 }
 
 rpc_status remove_phone(const call_context& context, const v2::RemovePhoneRequest& request,

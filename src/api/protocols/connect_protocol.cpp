@@ -45,9 +45,7 @@ api_response serve_connect(const pipeline& p, const api_request& request, std::s
         return error_response(plain_status(rpc_code::invalid_argument, "malformed protobuf request message"));
     }
 
-    std::optional<std::string> org;
-    if (const auto header = request.header("x-zitadel-orgid")) org = std::string(*header);
-    auto outcome = p.run(*m, *message, request.header("authorization"), org);
+    auto outcome = p.run(*m, *message, request);
     if (!outcome.status.ok()) return error_response(outcome.status);
 
     std::string body;

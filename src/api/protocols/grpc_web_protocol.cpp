@@ -53,9 +53,7 @@ api_response serve_grpc_web(const pipeline& p, const api_request& request, std::
         return error_response(plain_status(rpc_code::invalid_argument, "malformed protobuf request message"));
     }
 
-    std::optional<std::string> org;
-    if (const auto header = request.header("x-zitadel-orgid")) org = std::string(*header);
-    auto outcome = p.run(*m, *message, request.header("authorization"), org);
+    auto outcome = p.run(*m, *message, request);
     if (!outcome.status.ok()) return error_response(outcome.status);
 
     api_response out{200, {{"Content-Type", std::string(content_type)}}, {}};

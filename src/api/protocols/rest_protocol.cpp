@@ -55,9 +55,7 @@ api_response serve_rest(const pipeline& p, const api_request& request, std::stri
         message->GetReflection()->SetString(message.get(), field, route.user_id);
     }
 
-    std::optional<std::string> org;
-    if (const auto header = request.header("x-zitadel-orgid")) org = std::string(*header);
-    auto outcome = p.run(m, *message, request.header("authorization"), org);
+    auto outcome = p.run(m, *message, request);
     if (!outcome.status.ok()) return error_response(outcome.status);
 
     std::string body;

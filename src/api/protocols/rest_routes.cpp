@@ -43,9 +43,19 @@ std::optional<std::string> percent_decode(std::string_view text) {
     return out;
 }
 
-// Whether `path` fits `rule_path`; the {user_id} segment is returned raw.
-bool fits(std::string_view rule_path, const std::vector<std::string_view>& parts, std::string_view& variable) {
-    const auto rule = segments(rule_path);
+// Every rule's path split once (the table is fixed), in the table's order, instead of on every request.
+const std::vector<std::vector<std::string_view>>& rule_segments() {
+    static const auto split = [] {
+        std::vector<std::vector<std::string_view>> out;
+        for (const auto& m : all_methods()) out.push_back(segments(m.rest.path));
+        return out;
+    }();
+    return split;
+}
+
+// Whether `parts` fit the rule's segments; the {user_id} segment is returned raw.
+bool fits(const std::vector<std::string_view>& rule, const std::vector<std::string_view>& parts,
+          std::string_view& variable) {
     if (rule.size() != parts.size()) return false;
     for (std::size_t i = 0; i < rule.size(); ++i) {
         if (rule[i] == "{user_id}") {
@@ -62,9 +72,12 @@ bool fits(std::string_view rule_path, const std::vector<std::string_view>& parts
 route_match match_route(std::string_view verb, std::string_view path) {
     route_match out;
     const auto parts = segments(path);
-    for (const auto& m : all_methods()) {
+    const auto table = all_methods();
+    const auto& rules = rule_segments();
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        const method& m = table[i];
         std::string_view variable;
-        if (!fits(m.rest.path, parts, variable)) continue;
+        if (!fits(rules[i], parts, variable)) continue;
         out.path_known = true;
         if (m.rest.verb != verb) continue;
         // A literal rule wins over one with a variable ("/v2/users/human" is AddHumanUser, not a user id "human").

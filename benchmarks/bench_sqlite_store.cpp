@@ -111,9 +111,9 @@ void sqlite_floor_tx_of_n_commands(benchmark::State& state) {
     check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", nullptr, nullptr, nullptr), db);
     sqlite3_stmt* insert = nullptr;
     check(sqlite3_prepare_v2(db,
-                             "INSERT INTO events2 (rowid, instance_id, aggregate_type, aggregate_id, event_type, "
+                             "INSERT INTO events2 (instance_id, aggregate_type, aggregate_id, event_type, "
                              "\"sequence\", revision, created_at, payload, creator, \"owner\", \"position\", "
-                             "in_tx_order) VALUES (?5, 'default', 'user', ?1, ?2, ?3, 2, "
+                             "in_tx_order) VALUES ('default', 'user', ?1, ?2, ?3, 2, "
                              "'2026-01-01T00:00:00.123456Z', ?4, 'admin', 'org-1', ?5, ?6)",
                              -1, &insert, nullptr),
           db);

@@ -59,13 +59,14 @@ es::new_event plain_event() { return es::new_event{"user.added", R"({"a":1})", 1
 
 }  // namespace
 
-TEST_CASE("sqlite: a new file is in WAL mode with schema version 1", "[sqlite]") {
+TEST_CASE("sqlite: a new file is in WAL mode with schema version 2", "[sqlite]") {
     temp_db db;
     { sqlite_event_store store({.path = db.path()}); }
     CHECK(db.raw("PRAGMA journal_mode") == "wal");
-    CHECK(db.raw("SELECT version FROM schema_version WHERE component = 'eventstore'") == "1");
-    CHECK(db.raw("SELECT count(*) FROM sqlite_master WHERE name IN ('events2', 'es_projection', 'es_position')") ==
-          "3");
+    CHECK(db.raw("SELECT version FROM schema_version WHERE component = 'eventstore'") == "2");
+    CHECK(db.raw("SELECT count(*) FROM sqlite_master WHERE name IN ('events2', 'es_projection')") == "2");
+    // Version 2: the position is the table's INTEGER PRIMARY KEY, so es_position is gone (sqlite_schema.cpp).
+    CHECK(db.raw("SELECT pk FROM pragma_table_info('events2') WHERE name = 'position'") == "1");
 }
 
 TEST_CASE("sqlite: a schema newer than the library is refused on open", "[sqlite]") {

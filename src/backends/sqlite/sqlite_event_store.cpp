@@ -13,6 +13,7 @@
 #include "reader_pool.hpp"
 #include "sqlite/database.hpp"
 #include "sqlite/transaction.hpp"
+#include "sqlite_rows.hpp"
 #include "sqlite_schema.hpp"
 
 namespace userstream::backends {
@@ -42,10 +43,14 @@ std::string select_events(const std::string& where_and_order) {
     return std::string("SELECT ") + event_columns + " FROM events2 WHERE " + where_and_order;
 }
 
-// Turns the current row into `event`, or throws a decode_error naming the row. Every column is checked for its
-// type, so a row written by another tool with a NULL or a stray value cannot crash or silently default. The fields are
-// assigned, not built: a replay decodes every row into one event and so reuses its strings' buffers (allocating and
-// freeing them per row was about a sixth of a replay's instructions).
+}  // namespace
+
+namespace sqlite_detail {
+
+// The fields are assigned, not built: a replay decodes every row into one event and so reuses its strings' buffers
+// (allocating and freeing them per row was about a sixth of a replay's instructions). Each column is read with one
+// call (statement::column: its type and its text or integer together), and a text field that equals what the previous
+// row left there (the instance, the aggregate type, creator and owner mostly do) is not copied again.
 void decode_row_into(const statement& row, stored_event& event) {
     const auto coordinate = [&](int column) {
         return row.is_null(column) ? std::string_view("NULL") : row.column_text(column);
@@ -54,37 +59,51 @@ void decode_row_into(const statement& row, stored_event& event) {
         return detail::row_error("SQLite", coordinate(0), coordinate(1), coordinate(2), coordinate(4), problem);
     };
     const auto text = [&](int column, const char* name) {
-        if (row.type(column) != column_type::text) throw fail(std::string(name) + " is not text");
-        return row.column_text(column);
+        const auto cell = row.column(column);
+        if (cell.type != column_type::text) throw fail(std::string(name) + " is not text");
+        return cell.text;
+    };
+    const auto assign = [&](std::string& field, int column, const char* name) {
+        const auto value = text(column, name);
+        if (field != value) field.assign(value);
     };
     const auto integer = [&](int column, const char* name, std::int64_t min, std::int64_t max) {
-        if (row.type(column) != column_type::integer) throw fail(std::string(name) + " is not an integer");
-        const std::int64_t value = row.column_int(column);
-        if (value < min || value > max) throw fail(std::string(name) + " is out of range");
-        return value;
+        const auto cell = row.column(column);
+        if (cell.type != column_type::integer) throw fail(std::string(name) + " is not an integer");
+        if (cell.integer < min || cell.integer > max) throw fail(std::string(name) + " is out of range");
+        return cell.integer;
     };
     constexpr auto int64_max = std::numeric_limits<std::int64_t>::max();
 
-    event.aggregate.instance_id = text(0, "instance_id");
-    event.aggregate.aggregate_type = text(1, "aggregate_type");
+    assign(event.aggregate.instance_id, 0, "instance_id");
+    assign(event.aggregate.aggregate_type, 1, "aggregate_type");
     event.aggregate.aggregate_id = text(2, "aggregate_id");
-    event.event_type = text(3, "event_type");
+    assign(event.event_type, 3, "event_type");
     event.sequence.value = static_cast<std::uint64_t>(integer(4, "sequence", 1, int64_max));
     event.revision = static_cast<std::uint16_t>(integer(5, "revision", 0, std::numeric_limits<std::uint16_t>::max()));
     const auto created = detail::parse_stored_time(text(6, "created_at"));
     if (!created) throw fail("created_at is not an RFC 3339 timestamp");
     event.created_at = *created;
-    if (row.is_null(7)) {
+    const auto payload = row.column(7);
+    if (payload.type == column_type::null) {
         event.payload.clear();
+    } else if (payload.type != column_type::text) {
+        throw fail("payload is not text");
     } else {
-        event.payload = text(7, "payload");
+        event.payload = payload.text;
     }
-    event.creator = text(8, "creator");
-    event.owner = text(9, "owner");
+    assign(event.creator, 8, "creator");
+    assign(event.owner, 9, "owner");
     event.position.value = static_cast<std::uint64_t>(integer(10, "position", 1, int64_max));
     event.in_tx_order =
         static_cast<std::uint32_t>(integer(11, "in_tx_order", 0, std::numeric_limits<std::uint32_t>::max()));
 }
+
+}  // namespace sqlite_detail
+
+namespace {
+
+using sqlite_detail::decode_row_into;
 
 stored_event decode_row(const statement& row) {
     stored_event event;
@@ -138,9 +157,9 @@ public:
 
     void insert(std::span<const stored_event> events) override {
         auto insert = db_.prepare(
-            "INSERT INTO events2 (rowid, instance_id, aggregate_type, aggregate_id, event_type, \"sequence\", revision, "
+            "INSERT INTO events2 (instance_id, aggregate_type, aggregate_id, event_type, \"sequence\", revision, "
             "created_at, payload, creator, \"owner\", \"position\", in_tx_order) "
-            "VALUES (?11, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
         // The events of one push share their timestamp, so its text is formatted once per push, not per event.
         std::optional<timestamp> formatted_time;
         std::string time_text;

@@ -9,9 +9,10 @@ namespace userstream::backends::sqlite_detail {
 
 using sql::sqlite::database;
 
-inline constexpr int schema_version = 1;
+inline constexpr int schema_version = 2;  // 2: the position is the INTEGER PRIMARY KEY (sqlite_schema.cpp)
 
-// Creates the schema if absent, or checks that an existing one is a version this code can use.
+// Creates the schema if absent, migrates an older one (version 1) in place, or checks that an existing one is a
+// version this code can use.
 void ensure_schema(database& db);
 
 }  // namespace userstream::backends::sqlite_detail

@@ -7,7 +7,26 @@
 
 namespace userstream::sql::sqlite {
 
-void ensure_component_schema(database& db, std::string_view component, int version, const char* ddl) {
+namespace {
+
+void record_version(database& db, std::string_view component, int version) {
+    auto record = db.prepare("INSERT OR REPLACE INTO schema_version (component, version) VALUES (?1, ?2)");
+    record.bind(1, component);
+    record.bind(2, std::int64_t{version});
+    record.step();
+}
+
+const schema_migration* step_from(std::span<const schema_migration> migrations, int version) {
+    for (const auto& step : migrations) {
+        if (step.from == version) return &step;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+void ensure_component_schema(database& db, std::string_view component, int version, const char* ddl,
+                             std::span<const schema_migration> migrations) {
     transaction tx(db);
     db.exec("CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)");
     int found = 0;
@@ -18,15 +37,23 @@ void ensure_component_schema(database& db, std::string_view component, int versi
     }
     if (found == 0) {
         db.exec(ddl);
-        auto record = db.prepare("INSERT OR REPLACE INTO schema_version (component, version) VALUES (?1, ?2)");
-        record.bind(1, component);
-        record.bind(2, std::int64_t{version});
-        record.step();
-    } else if (found != version) {
+        record_version(db, component, version);
+        tx.commit();
+        return;
+    }
+    int migrated = found;
+    while (migrated < version) {
+        const auto* step = step_from(migrations, migrated);
+        if (step == nullptr) break;
+        db.exec(step->ddl);
+        ++migrated;
+    }
+    if (migrated != version) {  // the transaction rolls back whatever steps did run
         throw infrastructure_error("SQLite " + db.path() + ": " + std::string(component) + " schema version " +
                                    std::to_string(found) + " is " + (found > version ? "newer" : "older") +
                                    " than this library supports (" + std::to_string(version) + ")");
     }
+    if (migrated != found) record_version(db, component, version);
     tx.commit();
 }
 

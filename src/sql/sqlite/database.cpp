@@ -55,14 +55,32 @@ bool statement::step() {
     db_->fail(sqlite3_sql(stmt_), extended);
 }
 
-column_type statement::type(int column) const noexcept {
-    switch (sqlite3_column_type(stmt_, column)) {
+namespace {
+column_type type_of(int sqlite_type) noexcept {
+    switch (sqlite_type) {
         case SQLITE_INTEGER: return column_type::integer;
         case SQLITE_FLOAT: return column_type::real;
         case SQLITE_TEXT: return column_type::text;
         case SQLITE_BLOB: return column_type::blob;
         default: return column_type::null;
     }
+}
+}  // namespace
+
+column_type statement::type(int column) const noexcept { return type_of(sqlite3_column_type(stmt_, column)); }
+
+// sqlite3_column_value hands out the column's own (unprotected) value, which the sqlite3_value_* calls may read
+// because a connection is only ever used by one thread at a time (NOMUTEX, see the constructor).
+statement::cell statement::column(int column) const noexcept {
+    sqlite3_value* value = sqlite3_column_value(stmt_, column);
+    cell out{type_of(sqlite3_value_type(value)), {}, 0};
+    if (out.type == column_type::text) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(value));
+        if (text != nullptr) out.text = {text, static_cast<std::size_t>(sqlite3_value_bytes(value))};
+    } else if (out.type == column_type::integer) {
+        out.integer = sqlite3_value_int64(value);
+    }
+    return out;
 }
 
 std::int64_t statement::column_int(int column) const noexcept { return sqlite3_column_int64(stmt_, column); }

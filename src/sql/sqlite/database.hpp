@@ -39,6 +39,16 @@ public:
     // Makes the statement ready to run again (bindings stay until rebound).
     void reset() noexcept;
 
+    // One column's storage class and, for text, its bytes, or for an integer its value: one call into the statement
+    // for all of it, where type(), column_text() and column_int() make one each (a replay reads 12 columns a row).
+    // The text stays valid until the next step, reset or read of the same column.
+    struct cell {
+        column_type type;
+        std::string_view text;  // text only
+        std::int64_t integer;   // integer only
+    };
+    cell column(int column) const noexcept;
+
     column_type type(int column) const noexcept;
     bool is_null(int column) const noexcept { return type(column) == column_type::null; }
     std::int64_t column_int(int column) const noexcept;

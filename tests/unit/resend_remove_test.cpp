@@ -128,6 +128,20 @@ TEST_CASE("code sent records generatorInfo", "[code-sent]") {
     then_rejected(f.service.phone_code_sent(admin, {"u2", "o1", "", ""}), errors::code_sent_phone_not_found);
 }
 
+TEST_CASE("code sent: an org other than the user's finds no user and stores nothing", "[code-sent][org]") {
+    // Given a user of o1 with a phone, when the notification side records a sent code naming o2 (a caller allowed to
+    // write in every org), then the v1 owner filter finds no user: COMMAND-3M0fs's sibling for code.sent.
+    user_fixture f;
+    f.given("u1", "o1", {human_added{number}});
+    const auto before = f.store.head();
+    f.when(admin, phone_code_sent_request{"u1", "o2", "", ""});
+    REQUIRE(f.then_rejected(errors::code_sent_user_not_found));
+    CHECK(f.store.head() == before);
+    // The user's own org still records it.
+    f.when(admin, phone_code_sent_request{"u1", "o1", "", ""});
+    REQUIRE(f.then_events({{et::phone_code_sent, "{}"}}));
+}
+
 TEST_CASE("me: the auth API variants act on the caller's own user and org", "[me]") {
     user_fixture f;
     f.given("u1", "o1", {human_added{}});

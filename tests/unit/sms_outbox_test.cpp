@@ -123,6 +123,31 @@ TEST_CASE("outbox: returned, expired and superseded codes are skipped", "[outbox
     CHECK(f.sender.sent.size() <= 1);
 }
 
+TEST_CASE("outbox: a code is still sent at exactly its expiry instant, and skipped one microsecond later",
+          "[outbox][expiry]") {
+    // ZITADEL's rule: a code is valid up to and including created_at + expiry (`creationDate+expiry < now` expires it).
+    outbox_fixture f;
+    f.given("u1", "o1", {human_added{}});
+    auto set = f.service.set_phone(admin, {"u1", "+41710000000", send_code{}});
+    REQUIRE(set.ok());
+    const auto deadline = set->events[1].created_at + std::chrono::hours(1);
+    SECTION("at the deadline: sent") {
+        f.clock.set(deadline);
+        const auto report = f.deliver();
+        CHECK(report.sent == 1);
+        CHECK(report.skipped == 0);
+        REQUIRE(f.sender.sent.size() == 1);
+        CHECK(f.sender.sent[0].code == f.code_of(set->events[1]));
+    }
+    SECTION("one microsecond after: skipped") {
+        f.clock.set(deadline + std::chrono::microseconds(1));
+        const auto report = f.deliver();
+        CHECK(report.sent == 0);
+        CHECK(report.skipped == 1);
+        CHECK(f.sender.sent.empty());
+    }
+}
+
 TEST_CASE("outbox: a restart resumes after the checkpoint without sending twice", "[outbox]") {
     outbox_fixture f;
     f.given("u1", "o1", {human_added{}});

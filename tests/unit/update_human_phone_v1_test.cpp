@@ -69,7 +69,11 @@ TEST_CASE("v1: missing, deleted, machine and foreign users are all COMMAND-3M0fs
     SECTION("machine") { f.given("u1", "o1", {machine_added{}}); }
     SECTION("owned by another org than the header") { f.given("u1", "o2", {human_added{}}); }
     const auto before = f.store.head();
-    then_rejected(f.service.update_human_phone(admin, v1("+41 71 000 00 00", false)), errors::user_not_found_v1);
+    const auto out = f.service.update_human_phone(admin, v1("+41 71 000 00 00", false));
+    then_rejected(out, errors::user_not_found_v1);
+    // ZITADEL's literal id and key, which hosts match on (not the constant, which a typo would change along).
+    CHECK(out.err().id == "COMMAND-3M0fs");
+    CHECK(out.err().key == "Errors.User.NotFound");
     CHECK(f.store.head() == before);
 }
 

@@ -1,7 +1,13 @@
 #include <catch2/catch.hpp>
 
+// The exact-count specification below swaps OpenSSL's random source for a scripted one through RAND_METHOD, which
+// OpenSSL 3 still honours but marks deprecated.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/rand.h>
+
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <new>
@@ -64,6 +70,79 @@ TEST_CASE("a code drawn together with further random bytes is drawn as any other
     CHECK(digits.size() == 8);
     CHECK(digits.view().find_first_not_of("0123456789") == std::string_view::npos);
     CHECK_THROWS_AS(generate_code({6, "", {}}, extra), std::invalid_argument);
+}
+
+namespace {
+
+// OpenSSL's random source replaced by a script while it lives: byte i of the stream is script(i). RAND_bytes (and so
+// generate_code) then draws exactly the bytes a test chooses, which lets a test count instead of estimate.
+class scripted_random_bytes {
+public:
+    explicit scripted_random_bytes(std::function<unsigned char(std::size_t)> script) {
+        REQUIRE(active_ == nullptr);
+        active_ = this;
+        script_ = std::move(script);
+        method_.bytes = &scripted_random_bytes::bytes;
+        method_.status = [] { return 1; };
+        REQUIRE(RAND_set_rand_method(&method_) == 1);
+    }
+    ~scripted_random_bytes() {
+        RAND_set_rand_method(RAND_OpenSSL());
+        active_ = nullptr;
+    }
+    scripted_random_bytes(const scripted_random_bytes&) = delete;
+    scripted_random_bytes& operator=(const scripted_random_bytes&) = delete;
+    std::size_t drawn() const { return next_; }
+
+private:
+    static int bytes(unsigned char* out, int n) {
+        for (int i = 0; i < n; ++i) out[i] = active_->script_(active_->next_++);
+        return 1;
+    }
+    static inline scripted_random_bytes* active_ = nullptr;
+    std::function<unsigned char(std::size_t)> script_;
+    std::size_t next_ = 0;
+    RAND_METHOD method_{};
+};
+
+}  // namespace
+
+TEST_CASE("codes are exactly uniform: over whole cycles of the accepted bytes every character occurs equally often",
+          "[code][uniform]") {
+    // Given a random source that yields 0, 1, ..., 255 over and over, when a code takes as many characters as 64
+    // cycles hold accepted bytes, then each character occurs exactly as often as every other. Accepting all 256
+    // values (a plain `byte % n`) would make the first 256 % n characters more likely, e.g. A-D for A-Z0-9 by 8:7.
+    for (const std::string& alphabet : {std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"), std::string("0123456789"),
+                                       std::string("abcdefg")}) {
+        INFO(alphabet);
+        const std::size_t n = alphabet.size();
+        const std::size_t accepted = 256 - 256 % n;  // bytes below the largest multiple of n that fits in a byte
+        const code_generator_config config{accepted * 64, alphabet, {}};
+        scripted_random_bytes cycle([](std::size_t i) { return static_cast<unsigned char>(i % 256); });
+        const auto code = generate_code(config);
+        REQUIRE(code.size() == config.length);
+        std::map<char, std::size_t> seen;
+        for (char c : code.view()) seen[c]++;
+        REQUIRE(seen.size() == n);
+        for (char c : alphabet) {
+            INFO(c);
+            CHECK(seen[c] == config.length / n);
+        }
+    }
+}
+
+TEST_CASE("a byte at or above the rejection bound never becomes a character", "[code][uniform]") {
+    // Given a random source that first yields only the bytes the bound rejects for A-Z0-9 (252..255), then 5, when a
+    // one-character code is drawn, then it is the character of 5: every rejected byte was skipped.
+    const code_generator_config config{1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", {}};
+    {
+        scripted_random_bytes rejected_first(
+            [](std::size_t i) { return static_cast<unsigned char>(i < 9 ? 252 + i % 4 : 5); });
+        CHECK(generate_code(config).view() == "F");
+    }
+    // And with ten digits the bound is 250: 250..255 are skipped, 249 is the digit 9.
+    scripted_random_bytes digits([](std::size_t i) { return static_cast<unsigned char>(i < 6 ? 250 + i : 249); });
+    CHECK(generate_code({1, "0123456789", {}}).view() == "9");
 }
 
 TEST_CASE("constant-time comparison compares content and length", "[code]") {
@@ -130,6 +209,40 @@ TEST_CASE("a new code sealed in one draw decrypts to itself, only under its bind
     CHECK(nonces.size() == 500);
     key_ring empty;
     CHECK_THROWS_AS(empty.encrypt_new_code(config, u1_code), infrastructure_error);
+}
+
+TEST_CASE("the same plaintext encrypted twice under one key gets two nonces and two ciphertexts, each decrypting",
+          "[code][keys]") {
+    // AES-GCM under a repeated nonce leaks the XOR of the plaintexts and lets the key's tags be forged: every
+    // encryption must draw its own nonce.
+    key_ring keys;
+    keys.add_random_key("k1");
+    keys.activate("k1");
+    const auto first = keys.encrypt("K7Q2ZD", u1_code);
+    const auto second = keys.encrypt("K7Q2ZD", u1_code);
+    REQUIRE(first.crypted.size() == 12 + 6 + 16);  // nonce, ciphertext, tag
+    REQUIRE(second.crypted.size() == first.crypted.size());
+    CHECK(first.crypted.substr(0, 12) != second.crypted.substr(0, 12));
+    CHECK(first.crypted.substr(0, 12) != std::string(12, '\0'));
+    CHECK(first.crypted.substr(12) != second.crypted.substr(12));
+    CHECK(keys.decrypt(first, u1_code) == "K7Q2ZD");
+    CHECK(keys.decrypt(second, u1_code) == "K7Q2ZD");
+}
+
+TEST_CASE("a ciphertext whose tag was altered is refused, whichever tag byte changed", "[code][keys]") {
+    key_ring keys;
+    keys.add_random_key("k1");
+    keys.activate("k1");
+    const auto sealed = keys.encrypt("K7Q2ZD", u1_code);
+    for (std::size_t i = 12 + 6; i < sealed.crypted.size(); ++i) {
+        INFO(i);
+        auto tampered = sealed;
+        tampered.crypted[i] = static_cast<char>(tampered.crypted[i] ^ 0x80);
+        CHECK_THROWS_AS(keys.decrypt(tampered, u1_code), infrastructure_error);
+    }
+    auto truncated = sealed;
+    truncated.crypted.pop_back();
+    CHECK_THROWS_AS(keys.decrypt(truncated, u1_code), infrastructure_error);
 }
 
 TEST_CASE("keys must be 32 bytes and activation needs a known id", "[keys]") {

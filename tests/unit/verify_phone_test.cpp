@@ -137,6 +137,17 @@ TEST_CASE("verify v2: request and state errors; no code pending is Code.Invalid 
     then_rejected(f.service.verify_phone(admin, {"u2", "X"}), errors::user_not_initialised);
 }
 
+TEST_CASE("verify v2: a removed phone does not verify, even with the code that was still pending", "[verify][v2]") {
+    // Given a pending code and then phone.removed (which leaves the code in the stream), when VerifyPhone gets that
+    // very code, then it is Code.Invalid, recorded as a failed verification, and the phone stays unverified.
+    user_fixture f;
+    const auto code = given_pending_code(f);
+    REQUIRE(f.service.remove_phone(admin, {"u1"}).ok());
+    f.when(admin, verify_phone_request{"u1", code});
+    REQUIRE(f.then_failed(errors::verify_code_invalid_v2, {{et::phone_verification_failed}}));
+    CHECK_FALSE(f.service.load("u1").is_phone_verified());
+}
+
 TEST_CASE("verify v2: the caller must be the user or hold user.write, unless switched off", "[verify][permissions]") {
     SECTION("checked by default") {
         user_fixture f;

@@ -9,6 +9,7 @@
 #include "userstream/user/errors.hpp"
 #include "userstream/user/sms_outbox.hpp"
 #include "userstream/user/stream_queries.hpp"
+#include "operation_parser.hpp"
 
 namespace scenario {
 
@@ -24,37 +25,12 @@ struct malformed : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Raised for a line over the size caps; becomes an InvalidArgument failure line of its own id.
-struct too_large : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
 constexpr error_code malformed_input{error_kind::invalid_argument, "SCENARIO-input", "Errors.Scenario.Malformed",
                                      "Malformed operation"};
 constexpr error_code too_large_input{error_kind::invalid_argument, "SCENARIO-toolarge", "Errors.Scenario.TooLarge",
                                      "Operation too large"};
 constexpr error_code internal_failure{error_kind::internal, "SCENARIO-internal", "Errors.Scenario.Internal",
                                       "Internal error"};
-
-// Parses one line, counting as it goes so that an oversized line is refused as soon as it crosses a cap, before its
-// whole tree is built. Returns a discarded value for a line that is not JSON; throws too_large.
-input parse_operation(const std::string& line) {
-    std::size_t values = 0;
-    const input::parser_callback_t count = [&values](int depth, input::parse_event_t event, input&) {
-        using event_t = input::parse_event_t;
-        const bool starts_container = event == event_t::object_start || event == event_t::array_start;
-        // A container's start comes with the depth of its parent: the line's own object starts at depth 0.
-        if (starts_container && depth >= runner::max_depth) {
-            throw too_large(fmt::format("the line nests deeper than {} levels", runner::max_depth));
-        }
-        if ((starts_container || event == event_t::value) && depth > 0 && ++values > runner::max_values) {
-            throw too_large(fmt::format("the line holds more than {} object members and array elements",
-                                        runner::max_values));
-        }
-        return true;
-    };
-    return input::parse(line, count, /*allow_exceptions=*/false);
-}
 
 // Reads the next line into `line`, keeping at most max_line_bytes of it and dropping the rest (`too_long`), so a
 // line without end costs time but no memory. Returns false at the end of the input.
@@ -364,7 +340,7 @@ json runner::answer_line(const std::string& line, bool too_long) {
         if (too_long) {
             throw too_large(fmt::format("the line is longer than {} bytes", max_line_bytes));
         }
-        const input op = parse_operation(line);
+        const input op = parse_operation(line, max_values, max_depth);
         if (op.is_discarded()) return failure_json(error(malformed_input, "the line is not JSON"));
         return execute(op);
     } catch (const too_large& e) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "console.hpp"
+#include "request_parser.hpp"
 
 namespace server {
 
@@ -110,9 +111,7 @@ public:
 private:
     void read_header() {
         if (draining_) return close_now();
-        parser_.emplace();
-        parser_->header_limit(static_cast<std::uint32_t>(state_.config.header_limit));
-        parser_->body_limit(state_.config.body_limit);
+        start_request(parser_, state_.config);
         stream_.expires_after(state_.config.idle_timeout);
         http::async_read_header(stream_, buffer_, *parser_,
                                 beast::bind_front_handler(&session::on_header, shared_from_this()));
@@ -276,7 +275,7 @@ private:
     beast::tcp_stream stream_;
     shared_state& state_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
+    std::optional<request_parser> parser_;
     bool busy_ = false;      // a request is being answered
     bool draining_ = false;  // the server is stopping: answer what is in flight, read nothing more
     bool keep_alive_ = true;

@@ -9,5 +9,8 @@ template <class... F>
 struct overloaded : F... {
     using F::operator()...;
 };
+// Written out for clang 14 (the fuzz build), which does not deduce aggregate template arguments (C++20's P1816).
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
 
 }  // namespace userstream::detail

@@ -46,6 +46,18 @@ result<phone_number> normalize_phone(std::string_view input, const phone_rules& 
     if (rules.policy == phone_policy::valid && !util.IsValidNumber(parsed)) return errors::phone_not_valid;
     std::string e164;
     util.Format(parsed, PhoneNumberUtil::E164, &e164);
+    // A number must normalise to itself once stored, or the same number would be stored as two. Leading zeros the
+    // E.164 form keeps (Italy's are part of the number) can instead read back as a national prefix: +49030123456
+    // reads as +4930123456; and under the parse policy so can a leading trunk prefix: +11784000050031630 reads as
+    // +1784000050031630. Such a number is refused like an unreadable one. A possible or valid number without leading
+    // zeros has not been seen to change (fuzzing, tests/fuzz/phone_fuzz.cpp), so only those pay for a second parse.
+    if (rules.policy == phone_policy::parse || parsed.italian_leading_zero()) {
+        PhoneNumber again;
+        std::string again_e164;
+        if (util.Parse(e164, "ZZ", &again) != PhoneNumberUtil::NO_PARSING_ERROR) return errors::phone_invalid;
+        util.Format(again, PhoneNumberUtil::E164, &again_e164);
+        if (again_e164 != e164) return errors::phone_invalid;
+    }
     return phone_number(std::move(e164));
 }
 

@@ -92,3 +92,27 @@ TEST_CASE("phone policies parse from their names", "[phone]") {
     CHECK(p == phone_policy::possible);
     CHECK_FALSE(parse_phone_policy("strict", p));
 }
+
+// Found by the phone fuzz target (tests/fuzz/regressions/phone/). "+490030123456" reads, in DE, as a number with
+// leading zeros that its E.164 form keeps (+49030123456), and that form reads back as another number (+4930123456).
+// Stored, it would normalise to something else on the next request, so it is refused like any unreadable number.
+TEST_CASE("a number whose E.164 form reads back as another number is refused under every policy", "[phone]") {
+    for (const auto policy : {phone_policy::parse, phone_policy::possible, phone_policy::valid}) {
+        const phone_rules rules{"DE", policy};
+        CHECK(e164_or_error(normalize_phone_v1("+490030123456", rules)) != "+49030123456");
+        CHECK(e164_or_error(normalize_phone_v2("Stexl0-00-lUU0xS0741-", rules)) != "+49005880970741");
+    }
+    CHECK(e164_or_error(normalize_phone("+490030123456", {"DE", phone_policy::parse})) == errors::phone_invalid.id);
+    CHECK(e164_or_error(normalize_phone("+490030123456", {"DE", phone_policy::possible})) == errors::phone_invalid.id);
+    // Under the parse policy a North American number may start with the trunk prefix 1, which reads back as a prefix.
+    CHECK(e164_or_error(normalize_phone_v2("+111784000 050031630", {"CH", phone_policy::parse})) ==
+          errors::phone_invalid.id);
+}
+
+TEST_CASE("a number whose leading zero belongs to it keeps it, as Italian numbers do", "[phone]") {
+    const phone_rules rules{"CH", phone_policy::valid};
+    const auto phone = normalize_phone("+39 06 1234 5678", rules);
+    REQUIRE(phone.ok());
+    CHECK(phone->e164() == "+390612345678");
+    CHECK(e164_or_error(normalize_phone(phone->e164(), rules)) == "+390612345678");
+}

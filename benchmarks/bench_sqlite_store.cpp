@@ -1,9 +1,11 @@
 // The SQLite store against floors measured in the same run on the same disk:
 // * the machine's fsync: one small write and fdatasync on a file, the latency every durable commit pays at least;
-// * durable SetPhone (synchronous=FULL) with group commit from 1, 2, 8 and 64 threads, against raw inserts of the
-//   same rows into the same schema in transactions of N commands from one thread (N = 1, 2, 8, 64; issue 13's goal:
-//   SetPhone from N threads >= 0.5x the floor at N, for N = 8 and 64), and against one transaction per command
-//   (issue 4's goal: group commit >= 5x); raw SQLite's one-row-per-transaction insert rate is the fsync floor;
+// * durable SetPhone (synchronous=FULL) with group commit from 1, 2, 8 and 64 threads, against raw inserts of exactly
+//   the rows SetPhone from N threads pushes (the same users, the same schema) in transactions of N commands from one
+//   thread (N = 1, 2, 8, 64; issue 13's goal: SetPhone from N threads >= 0.5x the floor at N, for N = 8 and 64), and
+//   against one transaction per command (issue 4's goal: group commit >= 5x); also raw transactions of N commands'
+//   rows for new aggregates (the earlier floor, a cheaper commit); raw SQLite's one-row-per-transaction insert rate
+//   is the fsync floor;
 // * raw appends (one event per push) from 8 threads, the same two ways, to separate the store from the domain;
 // * replay of the global stream through for_each_global against a raw full-table read (goal: >= 0.9x).
 //
@@ -98,10 +100,11 @@ void machine_fsync_one_row(benchmark::State& state) {
 }
 BENCHMARK(machine_fsync_one_row)->UseRealTime();
 
-// Raw SQLite inserting exactly the rows SetPhone pushes (user.human.phone.changed with its payload, then
+// Raw SQLite inserting rows shaped like SetPhone's (user.human.phone.changed with its payload, then
 // user.human.phone.verified) into the store's own schema (created by open_store), N commands (2N rows) per
-// transaction from one thread, WAL and synchronous=FULL as the store runs: the best a group of N commands can do on
-// this disk. Items are commands, so the rate compares with SetPhone's.
+// transaction from one thread, WAL and synchronous=FULL as the store runs, each command for a new aggregate with a
+// consecutive id, so all of a transaction's index entries share a leaf. Items are commands, so the rate compares with
+// SetPhone's. The P3 floor is sqlite_floor_set_phone_rows below, which writes where SetPhone writes.
 void sqlite_floor_tx_of_n_commands(benchmark::State& state) {
     const auto n = static_cast<int>(state.range(0));
     const auto file = fresh_file("floor-tx-of-" + std::to_string(n));
@@ -146,6 +149,123 @@ void sqlite_floor_tx_of_n_commands(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * n);
 }
 BENCHMARK(sqlite_floor_tx_of_n_commands)->ArgName("n")->Arg(1)->Arg(2)->Arg(8)->Arg(64)->UseRealTime();
+
+// Issue 13's P3 floor: raw SQLite inserting exactly the rows SetPhone from N threads pushes, N commands (2N rows) per
+// transaction from one thread. Its database is made by the same service_rig as the SetPhone benchmark's (the same
+// users u-<thread>-<n>, with their histories, in the store's own schema), and each transaction holds one command for
+// a user of each of threads 0..N-1, every thread cycling through its users as set_phone_loop does. So the rows go to
+// the same places in every b-tree as SetPhone's: appended to the table, but spread over the aggregate index, one leaf
+// per user touched, which is what a commit writes to the WAL. (sqlite_floor_tx_of_n_commands inserts new aggregates
+// with consecutive ids instead: one index leaf per transaction, a cheaper commit than any SetPhone's.) Each command's
+// rows carry its own timestamp, formatted once, and the payload user::encode makes. WAL and synchronous=FULL, as the
+// store runs.
+struct set_phone_rows_floor {
+    std::string file;
+    std::map<std::string, std::int64_t> sequence;  // by user id: the last sequence stored
+    std::int64_t position = 0;
+    std::vector<std::size_t> progress = std::vector<std::size_t>(max_threads, 0);
+    std::string instance_id, aggregate_type, creator, owner;
+    std::int64_t revision = 0;
+};
+
+set_phone_rows_floor& rows_floor() {
+    static set_phone_rows_floor floor = [] {
+        set_phone_rows_floor f;
+        f.file = fresh_file("floor-set-phone-rows");
+        // The users, made by the rig itself (without fsync, to be quick; the pages are the same).
+        service_rig("sqlite:" + f.file + "?synchronous=off", max_threads);
+        sqlite3* db = nullptr;
+        check(sqlite3_open(f.file.c_str(), &db), db);
+        sqlite3_stmt* q = nullptr;
+        check(sqlite3_prepare_v2(db, "SELECT aggregate_id, MAX(\"sequence\") FROM events2 GROUP BY aggregate_id", -1,
+                                 &q, nullptr),
+              db);
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            f.sequence[reinterpret_cast<const char*>(sqlite3_column_text(q, 0))] = sqlite3_column_int64(q, 1);
+        }
+        sqlite3_finalize(q);
+        check(sqlite3_prepare_v2(db, "SELECT instance_id, aggregate_type, creator, \"owner\", revision, "
+                                     "(SELECT MAX(\"position\") FROM events2) FROM events2 "
+                                     "WHERE aggregate_id = 'u-0-0' LIMIT 1",
+                                 -1, &q, nullptr),
+              db);
+        check(sqlite3_step(q), db);
+        const auto text = [&](int c) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, c))); };
+        f.instance_id = text(0);
+        f.aggregate_type = text(1);
+        f.creator = text(2);
+        f.owner = text(3);
+        f.revision = sqlite3_column_int64(q, 4);
+        f.position = sqlite3_column_int64(q, 5);
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+        return f;
+    }();
+    return floor;
+}
+void prepare_rows_floor(const benchmark::State&) { rows_floor(); }
+
+void sqlite_floor_set_phone_rows(benchmark::State& state) {
+    const auto n = static_cast<int>(state.range(0));
+    auto& f = rows_floor();
+    sqlite3* db = nullptr;
+    check(sqlite3_open(f.file.c_str(), &db), db);
+    check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", nullptr, nullptr, nullptr), db);
+    sqlite3_stmt* insert = nullptr;
+    check(sqlite3_prepare_v2(db,
+                             "INSERT INTO events2 (instance_id, aggregate_type, aggregate_id, event_type, "
+                             "\"sequence\", revision, created_at, payload, creator, \"owner\", \"position\", "
+                             "in_tx_order) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                             -1, &insert, nullptr),
+          db);
+    const user::encoded_event changed[2] = {
+        user::encode(user::phone_changed{user::phone_number::from_stored("+41710000000")}),
+        user::encode(user::phone_changed{user::phone_number::from_stored("+41791234567")})};
+    const auto verified = user::encode(user::phone_verified{});
+    const system_clock clock;
+    for (auto _ : state) {
+        check(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), db);
+        for (int t = 0; t < n; ++t) {
+            const std::size_t i = f.progress[static_cast<std::size_t>(t)]++;
+            const auto id = service_rig::user_id(t, static_cast<int>(i % users_per_thread));
+            auto& sequence = f.sequence[id];
+            const auto created = format_rfc3339(clock.now());
+            for (int e = 0; e < 2; ++e) {
+                sqlite3_bind_text(insert, 1, f.instance_id.c_str(), -1, SQLITE_STATIC);
+                sqlite3_bind_text(insert, 2, f.aggregate_type.c_str(), -1, SQLITE_STATIC);
+                sqlite3_bind_text(insert, 3, id.c_str(), -1, SQLITE_STATIC);
+                const auto& event = e == 0 ? changed[(i / users_per_thread) % 2] : verified;
+                sqlite3_bind_text(insert, 4, event.type.data(), static_cast<int>(event.type.size()), SQLITE_STATIC);
+                sqlite3_bind_int64(insert, 5, ++sequence);
+                sqlite3_bind_int64(insert, 6, f.revision);
+                sqlite3_bind_text(insert, 7, created.c_str(), -1, SQLITE_STATIC);
+                if (event.payload.empty()) {
+                    sqlite3_bind_null(insert, 8);
+                } else {
+                    sqlite3_bind_text(insert, 8, event.payload.c_str(), -1, SQLITE_STATIC);
+                }
+                sqlite3_bind_text(insert, 9, f.creator.c_str(), -1, SQLITE_STATIC);
+                sqlite3_bind_text(insert, 10, f.owner.c_str(), -1, SQLITE_STATIC);
+                sqlite3_bind_int64(insert, 11, ++f.position);
+                sqlite3_bind_int64(insert, 12, e);
+                check(sqlite3_step(insert), db);
+                sqlite3_reset(insert);
+            }
+        }
+        check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db);
+    }
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+    state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(sqlite_floor_set_phone_rows)
+    ->Setup(prepare_rows_floor)
+    ->ArgName("n")
+    ->Arg(1)
+    ->Arg(2)
+    ->Arg(8)
+    ->Arg(64)
+    ->UseRealTime();
 
 // --- durable SetPhone -----------------------------------------------------------------------------------------------
 
@@ -269,10 +389,14 @@ int main(int argc, char** argv) {
     rate_reporter reporter;
     if (!run_benchmarks(argc, argv, reporter)) return 1;
     std::printf("\nSQLite store against floors measured in this run (items/s; median when repeated)\n");
-    reporter.print_ratio("SetPhone, 8 threads: group commit vs raw tx of 8 commands",
-                         "sqlite_set_phone_group_commit/threads:8", "sqlite_floor_tx_of_n_commands/n:8", 0.5);
-    reporter.print_ratio("SetPhone, 64 threads: group commit vs raw tx of 64 commands",
-                         "sqlite_set_phone_group_commit/threads:64", "sqlite_floor_tx_of_n_commands/n:64", 0.5);
+    reporter.print_ratio("SetPhone, 8 threads: group commit vs raw tx of its rows, 8 commands",
+                         "sqlite_set_phone_group_commit/threads:8", "sqlite_floor_set_phone_rows/n:8", 0.5);
+    reporter.print_ratio("SetPhone, 64 threads: group commit vs raw tx of its rows, 64 commands",
+                         "sqlite_set_phone_group_commit/threads:64", "sqlite_floor_set_phone_rows/n:64", 0.5);
+    reporter.print_ratio("(raw tx of 8 commands' rows vs the same for new aggregates)", "sqlite_floor_set_phone_rows/n:8",
+                         "sqlite_floor_tx_of_n_commands/n:8", 0);
+    reporter.print_ratio("(raw tx of 64 commands' rows vs the same for new aggregates)",
+                         "sqlite_floor_set_phone_rows/n:64", "sqlite_floor_tx_of_n_commands/n:64", 0);
     reporter.print_ratio("SetPhone, 8 threads: group commit vs one tx per command",
                          "sqlite_set_phone_group_commit/threads:8", "sqlite_set_phone_one_tx_per_command/threads:8", 5);
     reporter.print_ratio("append, 8 threads: group commit vs one tx per push", "sqlite_append_group_commit/threads:8",

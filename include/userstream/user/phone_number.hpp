@@ -52,8 +52,9 @@ private:
 };
 
 // Parses `input` (national, international, `00` IDD or RFC 3966 `tel:` form) and formats it as E.164, then applies
-// the policy. Errors: PHONE-Zt0NV (exactly ""), PHONE-so0wa (unparsable, also whitespace only), US-PHONE-possible,
-// US-PHONE-valid. Thread-safe.
+// the policy. Errors: PHONE-Zt0NV (exactly ""), PHONE-so0wa (unparsable, also whitespace only; and a number whose
+// E.164 form would read back as another number, such as +49030123456, so that a stored number always normalises to
+// itself), US-PHONE-possible, US-PHONE-valid. Thread-safe.
 result<phone_number> normalize_phone(std::string_view input, const phone_rules& rules);
 
 // Both API variants first reject input that is not valid text (US-INPUT-text, userstream/core/text.hpp), whose

@@ -123,6 +123,9 @@ int serve(const server::server_options& options, server::shutdown_signal& stop) 
     std::unique_ptr<us::user::sms_sender> sender;
     if (options.dev) {
         sender = std::make_unique<server::console_sms_sender>();
+        if (options.dev_sms_failure_rate) {  // a test fault injector (docs/soak.md)
+            sender = std::make_unique<server::flaky_sms_sender>(std::move(sender), *options.dev_sms_failure_rate);
+        }
     } else {
         sender = std::make_unique<server::unconfigured_sms_sender>();
     }

@@ -29,6 +29,16 @@ void parse_listen(const std::string& flag, const std::string& text, std::string&
     port_out = static_cast<unsigned short>(parse_count(flag + "'s port", text.substr(colon + 1), 0, 65535));
 }
 
+// A fraction from 0 to 1, e.g. 0.1.
+double parse_rate(const std::string& flag, const std::string& text) {
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0.0 && value <= 1.0)) {
+        throw usage_error(flag + " must be a number from 0 to 1 (e.g. 0.1), not '" + text + "'");
+    }
+    return value;
+}
+
 bool is_region(const std::string& text) {
     return text.size() == 2 && text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'A' && text[1] <= 'Z';
 }
@@ -87,6 +97,8 @@ server_options parse_server_options(const std::vector<std::string>& arguments) {
             out.max_connections = parse_count(flag, value(), 1, 1'000'000);
         } else if (flag == "--idle-timeout-ms") {
             out.idle_timeout = std::chrono::milliseconds(parse_count(flag, value(), 1, 86'400'000));
+        } else if (flag == "--dev-sms-failure-rate") {
+            out.dev_sms_failure_rate = parse_rate(flag, value());
         } else if (flag == "--dev") {
             no_value();
             out.dev = true;
@@ -101,6 +113,9 @@ server_options parse_server_options(const std::vector<std::string>& arguments) {
 
 void check_required(const server_options& options) {
     if (options.dev) return;
+    if (options.dev_sms_failure_rate) {
+        throw usage_error("--dev-sms-failure-rate is a fault injector for tests and needs --dev");
+    }
     if (!options.tokens_file) throw usage_error("--tokens FILE is required (or --dev for a generated admin token)");
     if (!options.keys_file) throw usage_error("--keys FILE is required (or --dev for a generated key ring)");
 }

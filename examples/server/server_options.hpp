@@ -29,6 +29,8 @@ struct server_options {
     bool dev = false;
     // Hidden (for tests): how long a connection may stay silent before it is closed.
     std::chrono::milliseconds idle_timeout{10'000};
+    // Hidden (a fault injector for soak runs, --dev only): the fraction of SMS sends that fail (flaky_sms_sender).
+    std::optional<double> dev_sms_failure_rate;
     bool help = false;
 };
 
@@ -41,7 +43,8 @@ struct usage_error : std::invalid_argument {
 // are `check_required`'s, so `--help` alone always works.
 server_options parse_server_options(const std::vector<std::string>& arguments);
 
-// Throws usage_error naming --tokens or --keys when one is missing outside --dev.
+// Throws usage_error naming --tokens or --keys when one is missing outside --dev, or --dev-sms-failure-rate when it
+// is given without --dev.
 void check_required(const server_options& options);
 
 // The usage text for --help.

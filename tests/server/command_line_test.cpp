@@ -68,6 +68,26 @@ TEST_CASE("an unknown flag or a bad value is named on stderr with exit 2", "[ser
     CHECK_THAT(missing_err, Catch::Contains("--store"));
 }
 
+TEST_CASE("the fault injector --dev-sms-failure-rate needs --dev and a rate from 0 to 1, else exit 2 naming it",
+          "[server][cli]") {
+    scratch_dir dir;
+    write_file(dir.path / "keys.json", key_ring_text, 0600);
+    write_file(dir.path / "tokens.json", token_text, 0600);
+    const std::string store = "sqlite:" + (dir.path / "users.db").string();
+
+    const auto [without_dev, without_dev_err] = run_until_exit(
+        {"--store", store, "--tokens", "tokens.json", "--keys", "keys.json", "--dev-sms-failure-rate", "0.1"}, dir.path);
+    CHECK(without_dev == 2);
+    CHECK_THAT(without_dev_err, Catch::Contains("--dev-sms-failure-rate") && Catch::Contains("--dev"));
+
+    for (const std::string bad : {"1.5", "-0.1", "often", "0.1x", ""}) {
+        INFO("rate '" << bad << "'");
+        const auto [status, err] = run_until_exit({"--dev", "--store", store, "--dev-sms-failure-rate=" + bad}, dir.path);
+        CHECK(status == 2);
+        CHECK_THAT(err, Catch::Contains("--dev-sms-failure-rate"));
+    }
+}
+
 TEST_CASE("a key ring file that others may read is refused naming --keys", "[server][cli]") {
     scratch_dir dir;
     write_file(dir.path / "keys.json", key_ring_text, 0644);

@@ -77,3 +77,39 @@ TEST_CASE("dev mode keeps its key ring beside the SQLite file with mode 0600, so
                                        json_headers(server.token()), R"({"verificationCode":")" + code + R"("})");
     CHECK(verified.status == 200);
 }
+
+TEST_CASE("the fault injector --dev-sms-failure-rate 1 fails every send, so the outbox retries, gives the code up "
+          "and prints no SMS", "[server][dev]") {
+    dev_server server({"--dev-sms-failure-rate", "1"});
+    REQUIRE(add_user(server.port(), server.token(), "u1").status == 200);
+    REQUIRE(http_request(server.port(), "POST", "/v2/users/u1/phone", json_headers(server.token()),
+                         R"({"phone":"+41 79 123 45 67"})")
+                .status == 200);
+    // The outbox's five attempts (200, 400, 800 and 1,600 ms apart), each failure named on stderr by user only.
+    const std::string failure = "SMS to user u1 not sent: injected failure (--dev-sms-failure-rate)";
+    const auto failures = [&] {
+        const auto text = server.process().stderr_text();
+        std::size_t count = 0;
+        for (auto at = text.find(failure); at != std::string::npos; at = text.find(failure, at + 1)) ++count;
+        return count;
+    };
+    CHECK(eventually([&] { return failures() == 5; }, 10s));
+    CHECK(eventually(
+        [&] {
+            const auto metrics = http_request(server.port(), "GET", "/debug/metrics", {});
+            return metrics.body.find("userstream_sms_outbox_given_up_total 1") != std::string::npos;
+        },
+        5s));
+    CHECK_FALSE(server.process().wait_for_stdout([](const std::string& l) { return l.rfind("SMS to", 0) == 0; }, 300ms));
+    CHECK(failures() == 5);
+}
+
+TEST_CASE("the fault injector --dev-sms-failure-rate 0 fails no send: the SMS is printed", "[server][dev]") {
+    dev_server server({"--dev-sms-failure-rate", "0"});
+    REQUIRE(add_user(server.port(), server.token(), "u1").status == 200);
+    REQUIRE(http_request(server.port(), "POST", "/v2/users/u1/phone", json_headers(server.token()),
+                         R"({"phone":"+41 79 123 45 67"})")
+                .status == 200);
+    CHECK_FALSE(wait_for_code(server.process()).empty());
+    CHECK_THAT(server.process().stderr_text(), !Catch::Contains("injected failure"));
+}

@@ -1,6 +1,7 @@
 // The PostgreSQL store against floors measured in the same run on the same server:
 // * durable SetPhone with group commit from 1, 2, 8 and 64 threads, against raw libpq autocommit INSERTs from as
-//   many connections (one commit per row: the server's durable floor; issue 13's goal: >= 1.0x at 8 and at 64);
+//   many connections (one commit per row: the server's durable floor; issue 13's goal: >= 1.0x at 8 and at 64),
+//   with serialised commits (the default) and with parallel commits (`commits=parallel`, several writer connections);
 // * raw appends (one event per push) from 8 threads, grouped and one transaction per push;
 // * replay of the global stream through for_each_global against a raw single-row-mode read of the same table
 //   (goal: >= 0.9x).
@@ -37,8 +38,8 @@ const std::string& conninfo() {
 
 std::string schema(const std::string& name) { return "bench_" + name + "_" + std::to_string(::getpid()); }
 
-std::string url(const std::string& name, bool group_commit = true) {
-    return conninfo() + " schema=" + schema(name) + (group_commit ? "" : " group_commit=off");
+std::string url(const std::string& name, bool group_commit = true, const std::string& more = "") {
+    return conninfo() + " schema=" + schema(name) + (group_commit ? "" : " group_commit=off") + more;
 }
 
 struct raw_connection {
@@ -128,6 +129,23 @@ BENCHMARK(pg_set_phone_group_commit)
     ->Threads(max_threads)
     ->UseRealTime();
 
+// Parallel commits: positions from transaction ids, readers bounded by the transaction horizon, and several writer
+// connections (`writers`, 4 by default) whose groups commit at the same time.
+service_rig& parallel_rig() {
+    static std::unique_ptr<service_rig> slot;
+    if (!slot) slot = std::make_unique<service_rig>(url("parallel", true, " commits=parallel"), max_threads);
+    return *slot;
+}
+void prepare_parallel(const benchmark::State&) { parallel_rig(); }
+void pg_set_phone_parallel_commits(benchmark::State& state) { set_phone_loop(state, parallel_rig()); }
+BENCHMARK(pg_set_phone_parallel_commits)
+    ->Setup(prepare_parallel)
+    ->Threads(1)
+    ->Threads(2)
+    ->Threads(threads)
+    ->Threads(max_threads)
+    ->UseRealTime();
+
 // --- replay ---------------------------------------------------------------------------------------------------------
 
 void prepare_replay(const benchmark::State&) {
@@ -181,11 +199,15 @@ int main(int argc, char** argv) {
                          "pg_set_phone_group_commit/threads:8", "pg_floor_autocommit_insert/threads:8", 1);
     reporter.print_ratio("SetPhone, 64 threads: group commit vs autocommit INSERT from 64",
                          "pg_set_phone_group_commit/threads:64", "pg_floor_autocommit_insert/threads:64", 1);
+    reporter.print_ratio("SetPhone, 8 threads: parallel commits vs autocommit INSERT from 8",
+                         "pg_set_phone_parallel_commits/threads:8", "pg_floor_autocommit_insert/threads:8", 1);
+    reporter.print_ratio("SetPhone, 64 threads: parallel commits vs autocommit INSERT from 64",
+                         "pg_set_phone_parallel_commits/threads:64", "pg_floor_autocommit_insert/threads:64", 1);
     reporter.print_ratio("SetPhone group commit vs one tx per command", "pg_set_phone_group_commit/threads:8",
                          "pg_set_phone_one_tx_per_command/threads:8", 0);
     reporter.print_ratio("replay vs raw single-row-mode read", "pg_replay", "pg_floor_single_row_read", 0.9);
     reporter.print_absolute("replay rate", "pg_replay", 500'000);
     raw_connection db;
-    for (const char* name : {"floor", "grouped", "single", "replay"}) db.run("DROP SCHEMA IF EXISTS " + schema(name) + " CASCADE");
+    for (const char* name : {"floor", "grouped", "single", "parallel", "replay"}) db.run("DROP SCHEMA IF EXISTS " + schema(name) + " CASCADE");
     return 0;
 }

@@ -7,7 +7,10 @@
 //
 // Writers serialise on a transaction-scoped advisory lock and assign positions inside it, so positions follow commit
 // order across every process using the database and a catch-up reader never skips a late commit. Concurrent pushes of
-// one process are grouped into one transaction (group commit), sent in libpq pipeline mode.
+// one process are grouped into one transaction (group commit), sent in libpq pipeline mode. A store created with
+// `commits = postgres_commits::parallel` lets writers commit in parallel instead: positions come from each push's
+// transaction id, and readers stop at the oldest transaction still running (the transaction horizon), so they never
+// skip a late commit either; its positions are increasing but not dense.
 //
 // Every transaction runs at READ COMMITTED, whatever the server's default isolation level. A connection the server
 // closed (a restart, a failover) is replaced before the next push or read uses it. A push that meets a store failure
@@ -22,11 +25,18 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "userstream/eventstore/event_store.hpp"
 
 namespace userstream::backends {
+
+// How writers order their commits; recorded in the store's schema when it is created (docs/stores.md, "Global order").
+enum class postgres_commits {
+    serialised,  // one commit at a time, under the table's advisory lock; positions 1, 2, 3, ... (schema version 1)
+    parallel,    // commits overlap; position = transaction id << 20 | ordinal, read up to the horizon (version 2)
+};
 
 struct postgres_options {
     std::string conninfo;  // a libpq URI (postgresql://...) or key=value string
@@ -34,6 +44,10 @@ struct postgres_options {
     std::string schema = "eventstore";
     bool group_commit = true;
     std::size_t max_group = 256;  // most pushes one group transaction takes
+    // nullopt: whatever the existing store records, serialised for a new one. A value the store does not record is
+    // refused when opening (infrastructure_error).
+    std::optional<postgres_commits> commits = std::nullopt;
+    std::size_t writers = 4;  // writer connections (each grouping its own pushes) when commits are parallel
 };
 
 class postgres_event_store final : public eventstore::event_store {

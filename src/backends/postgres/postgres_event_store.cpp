@@ -1,12 +1,16 @@
 #include "userstream/backends/postgres_event_store.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "../common/push_transaction.hpp"
@@ -37,13 +41,26 @@ std::uint64_t parse_count(std::string_view text) {
 }
 
 struct statements {
-    explicit statements(const std::string& schema, unsigned table_oid)
-        : table(schema + ".events2"),
-          // The writers' lock: exclusive, transaction-scoped, keyed by the table, so every process writing this
-          // table queues here and positions are assigned in commit order.
+    statements(const std::string& schema, const pg_detail::schema_info& info)
+        : parallel(info.commits == postgres_commits::parallel),
+          table(schema + ".events2"),
+          // Serialised commits: the writers' lock, exclusive, transaction-scoped, keyed by the table, so every process
+          // writing this table queues here and positions are assigned in commit order.
           lock("SELECT pg_advisory_xact_lock(hashtext('userstream.events2'), " +
-               std::to_string(static_cast<std::int32_t>(table_oid)) + ")"),
-          last_position("SELECT COALESCE(MAX(\"position\"), 0) FROM " + table),
+               std::to_string(static_cast<std::int32_t>(info.table_oid)) + ")"),
+          // Parallel commits: the base of this transaction's positions, its id (taken now, before any row is written)
+          // plus the epoch, shifted past the ordinals.
+          transaction_base("SELECT (pg_current_xact_id()::text::bigint + " + std::to_string(info.epoch) + ") << " +
+                           std::to_string(pg_detail::transaction_bits)),
+          // Parallel commits: every position below it belongs to a finished transaction, and every transaction still
+          // to come gets a larger id, so a reader that stops here never skips a late commit. Evaluated against the
+          // statement's own snapshot, which sees every finished transaction.
+          horizon(parallel ? "((pg_snapshot_xmin(pg_current_snapshot())::text::bigint + " +
+                                 std::to_string(info.epoch) + ") << " + std::to_string(pg_detail::transaction_bits) +
+                                 ")"
+                           : ""),
+          last_position("SELECT COALESCE(MAX(\"position\"), 0) FROM " + table +
+                        (parallel ? " WHERE \"position\" < " + horizon : std::string())),
           sequences("SELECT k.ord, (SELECT MAX(e.\"sequence\") FROM " + table +
                     " e WHERE e.instance_id = k.i AND e.aggregate_type = k.t AND e.aggregate_id = k.a) "
                     "FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(i, t, a, ord)"),
@@ -60,6 +77,7 @@ struct statements {
     std::string global(const eventstore::global_filter& filter) const {
         int next = 2;
         std::string sql = std::string("SELECT ") + event_columns + " FROM " + table + " WHERE \"position\" > $1";
+        if (parallel) sql += " AND \"position\" < " + horizon;
         if (!filter.instance_id.empty()) sql += " AND instance_id = $" + std::to_string(next++);
         if (!filter.aggregate_types.empty()) sql += " AND aggregate_type = ANY($" + std::to_string(next++) + "::text[])";
         if (!filter.event_types.empty()) sql += " AND event_type = ANY($" + std::to_string(next++) + "::text[])";
@@ -67,7 +85,8 @@ struct statements {
         return sql;
     }
 
-    std::string table, lock, last_position, sequences, insert, read_aggregate;
+    bool parallel;
+    std::string table, lock, transaction_base, horizon, last_position, sequences, insert, read_aggregate;
 };
 
 parameters global_parameters(eventstore::global_position after, const eventstore::global_filter& filter,
@@ -86,15 +105,17 @@ parameters global_parameters(eventstore::global_position after, const eventstore
 
 // Makes `db` the writer connection: the push statements prepared, in pipeline mode.
 std::unique_ptr<connection> as_writer(std::unique_ptr<connection> db, const statements& sql) {
-    db->prepare(sql.last_position);
+    if (!db) return db;
+    db->prepare(sql.parallel ? sql.transaction_base : sql.last_position);
     db->prepare(sql.sequences);
     db->prepare(sql.insert);
     db->enter_pipeline();
     return db;
 }
 
-// One group transaction on the writer connection, in pipeline mode: BEGIN, the lock, the last position and the
-// current sequences go in one round trip; the INSERT and COMMIT in a second.
+// One group transaction on the writer connection, in pipeline mode: BEGIN, the lock and the last position (serialised
+// commits) or the transaction's position base (parallel commits), and the current sequences go in one round trip; the
+// INSERT and COMMIT in a second.
 //
 // A broken writer connection (the server restarted, the network dropped it) is replaced at the start of the next
 // push, before its BEGIN, so no transaction ever spans two connections. The push that met the break fails as a store
@@ -121,12 +142,12 @@ public:
         }
         auto& db = *db_;
         db.send(begin_transaction);
-        db.send(sql_.lock);
-        db.send_prepared(sql_.last_position, {}, false);
+        if (!sql_.parallel) db.send(sql_.lock);
+        db.send_prepared(sql_.parallel ? sql_.transaction_base : sql_.last_position, {}, false);
         db.send_prepared(sql_.sequences, keys, false);
         db.sync();
         db.next_result();
-        db.next_result();
+        if (!sql_.parallel) db.next_result();
         const auto last = db.next_result();
         const auto current = db.next_result();
         db.end_sync();
@@ -134,12 +155,38 @@ public:
             if (current.is_null(row, 1)) continue;
             *slots.at(parse_count(current.value(row, 0)) - 1) = parse_count(current.value(row, 1));
         }
-        return parse_count(last.value(0, 0));
+        base_ = parse_count(last.value(0, 0));
+        if (sql_.parallel && (base_ >> pg_detail::transaction_bits) >= pg_detail::max_transaction) {
+            throw infrastructure_error("PostgreSQL event store: transaction ids have outgrown the positions of "
+                                       "parallel commits (2^43)");
+        }
+        return base_;
     }
 
     void insert(std::span<const stored_event> events) override {
+        // Parallel commits: the ordinals must fit below the next transaction's base. Thrown before anything is sent;
+        // a group that overflows is retried push by push, and a single push over the cap is refused by `append`.
+        if (sql_.parallel && !events.empty() && events.back().position.value - base_ > pg_detail::max_events_per_transaction) {
+            throw std::length_error("PostgreSQL event store: more than " +
+                                    std::to_string(pg_detail::max_events_per_transaction) +
+                                    " events in one transaction");
+        }
+        // Rows in key order: writers that commit in parallel then wait on each other's new keys in one order, never
+        // in a cycle (a deadlock the server would break by failing one of them).
+        order_.resize(events.size());
+        for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+        if (sql_.parallel) {
+            std::sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
+                const auto& x = events[a];
+                const auto& y = events[b];
+                return std::tie(x.aggregate.instance_id, x.aggregate.aggregate_type, x.aggregate.aggregate_id,
+                                x.sequence.value) < std::tie(y.aggregate.instance_id, y.aggregate.aggregate_type,
+                                                             y.aggregate.aggregate_id, y.sequence.value);
+            });
+        }
         array_literal columns[12];
-        for (const auto& event : events) {
+        for (const std::size_t index : order_) {
+            const auto& event = events[index];
             columns[0].add_text(event.aggregate.instance_id);
             columns[1].add_text(event.aggregate.aggregate_type);
             columns[2].add_text(event.aggregate.aggregate_id);
@@ -194,38 +241,74 @@ private:
     const std::string conninfo_;
     const statements& sql_;
     bool inserted_ = false;
+    std::uint64_t base_ = 0;          // what `begin` returned: the last position, or this transaction's position base
+    std::vector<std::size_t> order_;  // the order `insert` writes rows in
+};
+
+// Parallel commits: several writer connections ("lanes"), each grouping the pushes routed to it, so that one lane's
+// commit (its WAL flush) overlaps the next lane's statements and the server's own group commit can merge flushes.
+struct writer_lane {
+    writer_lane(std::unique_ptr<connection> first, const std::string& conninfo, const statements& sql,
+                const postgres_options& options)
+        : push(std::move(first), conninfo, sql),
+          committer(options.group_commit, options.max_group,
+                    [this](std::span<detail::pending_push* const> group) {
+                        std::lock_guard lock(mutex);
+                        detail::commit_group(group, push);
+                    }) {}
+
+    std::mutex mutex;
+    postgres_push push;
+    detail::group_commit committer;
+    std::atomic<int> in_flight{0};   // pushes submitted to this lane and not yet returned
 };
 
 // The first writer connection, which also creates or checks the schema.
 struct first_writer {
     std::unique_ptr<connection> db;
-    unsigned table_oid;
-    first_writer(const std::string& conninfo, const std::string& schema)
-        : db(std::make_unique<connection>(conninfo)), table_oid(pg_detail::ensure_schema(*db, schema)) {}
+    pg_detail::schema_info schema;
+    first_writer(const std::string& conninfo, const std::string& schema_name,
+                 std::optional<postgres_commits> commits)
+        : db(std::make_unique<connection>(conninfo)), schema(pg_detail::ensure_schema(*db, schema_name, commits)) {}
 };
 
 }  // namespace
 
 struct postgres_event_store::impl {
-    explicit impl(postgres_options opts) : impl(first_writer(opts.conninfo, opts.schema), std::move(opts)) {}
+    explicit impl(postgres_options opts) : impl(first_writer(opts.conninfo, opts.schema, opts.commits), std::move(opts)) {}
     impl(first_writer first, postgres_options&& opts)
         : options(std::move(opts)),
-          sql(options.schema, first.table_oid),
-          push(std::move(first.db), options.conninfo, sql),
+          sql(options.schema, first.schema),
           // A pooled connection the server closed meanwhile (a restart) is dropped, not used for one failure.
           pool([this] { return std::make_unique<connection>(options.conninfo); },
-               [](connection& c) { return c.healthy(); }),
-          committer(options.group_commit, options.max_group, [this](std::span<detail::pending_push* const> group) {
-              std::lock_guard lock(writer_mutex);
-              detail::commit_group(group, push);
-          }) {}
+               [](connection& c) { return c.healthy(); }) {
+        options.commits = first.schema.commits;
+        // Serialised commits need one lane: the writers' lock would queue a second one behind the first anyway.
+        const std::size_t count = sql.parallel ? std::max<std::size_t>(options.writers, 1) : 1;
+        lanes.reserve(count);
+        // The other lanes connect on their first push.
+        lanes.push_back(std::make_unique<writer_lane>(std::move(first.db), options.conninfo, sql, options));
+        while (lanes.size() < count) {
+            lanes.push_back(std::make_unique<writer_lane>(nullptr, options.conninfo, sql, options));
+        }
+    }
+
+    // The lane with the fewest pushes in flight: an idle lane takes a push at once, and busy lanes share the rest, so
+    // each forms a group while the others commit.
+    writer_lane& pick_lane() {
+        writer_lane* best = lanes.front().get();
+        for (const auto& lane : lanes) {
+            if (lane->in_flight.load(std::memory_order_relaxed) < best->in_flight.load(std::memory_order_relaxed)) {
+                best = lane.get();
+            }
+        }
+        return *best;
+    }
 
     postgres_options options;
-    std::mutex writer_mutex;
     statements sql;
-    postgres_push push;
     sql::reader_pool<connection> pool;  // reader connections; one that failed mid-read is dropped, not reused
-    detail::group_commit committer;
+    std::vector<std::unique_ptr<writer_lane>> lanes;
 };
 
 postgres_event_store::postgres_event_store(postgres_options options)
@@ -237,7 +320,22 @@ const postgres_options& postgres_event_store::options() const noexcept { return 
 
 result<eventstore::append_result> postgres_event_store::append(std::vector<eventstore::aggregate_append> batch) {
     if (auto rejected = eventstore::check_append(batch)) return std::move(*rejected);
-    return impl_->committer.submit(std::move(batch));
+    if (impl_->sql.parallel) {
+        std::uint64_t events = 0;
+        for (const auto& part : batch) events += part.events.size();
+        if (events > pg_detail::max_events_per_transaction) {
+            throw std::invalid_argument("PostgreSQL event store with parallel commits: a push may hold at most " +
+                                        std::to_string(pg_detail::max_events_per_transaction) + " events, this one has " +
+                                        std::to_string(events));
+        }
+    }
+    auto& lane = impl_->pick_lane();
+    lane.in_flight.fetch_add(1, std::memory_order_relaxed);
+    struct leave {
+        writer_lane& lane;
+        ~leave() { lane.in_flight.fetch_sub(1, std::memory_order_relaxed); }
+    } left{lane};
+    return lane.committer.submit(std::move(batch));
 }
 
 std::vector<stored_event> postgres_event_store::read_aggregate(const eventstore::aggregate_key& aggregate,
@@ -270,7 +368,8 @@ std::uint64_t postgres_event_store::for_each_global(
     eventstore::global_position after, const eventstore::global_filter& filter,
     const std::function<bool(const stored_event&)>& visit) const {
     // Keyset pages: each page starts after the last position seen, so no cursor or snapshot is held between pages,
-    // and positions commit in order, so nothing that commits meanwhile can slip in behind the reader.
+    // and positions commit in order (or, with parallel commits, each page stops at the horizon), so nothing that
+    // commits meanwhile can slip in behind the reader.
     constexpr std::size_t page_size = 8192;
     auto reader = impl_->pool.acquire();
     const std::string sql = impl_->sql.global(filter);

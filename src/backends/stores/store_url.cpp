@@ -25,6 +25,21 @@ std::size_t parse_size(std::string_view key, std::string_view value) {
     return out;
 }
 
+// The PostgreSQL options beyond schema, group_commit and max_group; false when `key` is not one of ours.
+bool parse_postgres_option(postgres_options& options, std::string_view key, std::string_view value) {
+    if (key == "commits") {
+        if (value == "serialised") options.commits = postgres_commits::serialised;
+        else if (value == "parallel") options.commits = postgres_commits::parallel;
+        else bad("option commits must be serialised or parallel");
+    } else if (key == "writers") {
+        options.writers = parse_size(key, value);
+        if (options.writers == 0) bad("option writers must be at least 1");
+    } else {
+        return false;
+    }
+    return true;
+}
+
 // Splits "a=1&b=2" into pairs.
 std::vector<std::pair<std::string_view, std::string_view>> query_pairs(std::string_view query) {
     std::vector<std::pair<std::string_view, std::string_view>> pairs;
@@ -92,6 +107,7 @@ postgres_options parse_postgres_uri(std::string_view url) {
                 options.group_commit = parse_switch(key, value);
             } else if (key == "max_group") {
                 options.max_group = parse_size(key, value);
+            } else if (parse_postgres_option(options, key, value)) {
             } else {
                 passed += passed.empty() ? "?" : "&";
                 passed += item;
@@ -142,6 +158,7 @@ postgres_options parse_postgres_conninfo(std::string_view text) {
             options.group_commit = parse_switch(key, value);
         } else if (key == "max_group") {
             options.max_group = parse_size(key, value);
+        } else if (parse_postgres_option(options, key, value)) {
         } else {
             if (!passed.empty()) passed += ' ';
             passed += text.substr(start, at - start);

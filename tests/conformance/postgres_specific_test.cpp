@@ -190,6 +190,21 @@ TEST_CASE("postgres: an unreadable row yields a decode error naming instance, ag
     CHECK(store.read_aggregate({"i1", "user", "good"}, {}).size() == 1);
 }
 
+// Found by the postgres_row fuzz target (tests/fuzz/regressions/postgres_row/): 'infinity' is INT64_MAX microseconds in
+// the binary format, and moving it to the Unix epoch overflowed (undefined behaviour) into a time in the past.
+TEST_CASE("postgres: a created_at of infinity or -infinity is an unreadable row naming its coordinates", "[postgres]") {
+    for (const std::string when : {"infinity", "-infinity"}) {
+        scratch_schema schema;
+        postgres_event_store store(schema.options());
+        raw_connection raw;
+        raw.run("INSERT INTO " + schema.name + ".events2 VALUES ('i1', 'user', 'bad', 'user.added', 1, 2, '" + when +
+                "', '{}', 'c', 'o', 1, 0)");
+        INFO(when);
+        CHECK_THAT(decode_failure([&] { (void)store.read_aggregate({"i1", "user", "bad"}, {}); }), names_the_row());
+        CHECK_THAT(decode_failure([&] { (void)store.read_global({}, {}, 10); }), names_the_row());
+    }
+}
+
 TEST_CASE("defect 8.1: after the server restarts, reads and writes resume, and nothing is lost or duplicated",
           "[postgres][issue8]") {
     conformance::private_cluster cluster;

@@ -53,8 +53,14 @@ eventstore::stored_event decode_row(const sql::postgres::result_set& rows, int r
     const auto revision = read_big_endian<std::int16_t>(fixed(5, 2, "revision"));
     if (revision < 0) throw fail("revision is negative");
     event.revision = static_cast<std::uint16_t>(revision);
-    event.created_at = timestamp(std::chrono::microseconds(read_big_endian<std::int64_t>(fixed(6, 8, "created_at")) +
-                                                           postgres_epoch_us));
+    // PostgreSQL stores 'infinity' and '-infinity' as the int64 extremes; neither, nor anything past the end of our
+    // clock's range once moved to the Unix epoch, is a time an event was created at.
+    const auto created_us = read_big_endian<std::int64_t>(fixed(6, 8, "created_at"));
+    if (created_us == std::numeric_limits<std::int64_t>::min() ||
+        created_us > std::numeric_limits<std::int64_t>::max() - postgres_epoch_us) {
+        throw fail("created_at is infinite or out of range");
+    }
+    event.created_at = timestamp(std::chrono::microseconds(created_us + postgres_epoch_us));
     if (!rows.is_null(row, 7)) {
         const auto jsonb = rows.value(row, 7);
         if (jsonb.empty() || jsonb.front() != 1) throw fail("payload is not JSONB version 1");

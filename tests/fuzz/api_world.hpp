@@ -1,5 +1,5 @@
-// The host the API fuzz target and its corpus generator share: an in-memory store, a user service, running user
-// projections, a token file with known tokens, and the API handler over them, with two users already there (u1: a
+// The host the API fuzz target and its corpus generator share: an in-memory store, a user service, the user
+// projections (caught up by the queries themselves), a token file with known tokens, and the API handler over them, with two users already there (u1: a
 // human of o1 with a verified phone; u2: a human of o1 without one). Also the layout of a fuzz input: which
 // protocol, token, org header and method its first two bytes choose.
 #pragma once

@@ -7,6 +7,10 @@
 // queued than the recent groups held waits a little for them: at most a quarter of the last commit's duration,
 // never more than 2 ms, and not at all when pushes come one at a time.
 //
+// The queue's lock is held only to queue a push, take a group and hand the lead on: the leader commits without it,
+// so the next group forms and its commands decide during the commit, and it wakes the finished pushes without it
+// too, each through the push's own lock, so that pushes arriving meanwhile do not wait behind the wake-ups.
+//
 // The commit function decides each push's outcome on its own (a conflicting push does not fail its neighbours); it
 // sets `outcome` or `failure` of every pending push it is given. With grouping disabled, every push commits alone,
 // still serialised, which is the "one transaction per command" baseline.
@@ -33,8 +37,14 @@ struct pending_push {
     std::vector<eventstore::aggregate_append> batch;
     std::optional<result<eventstore::append_result>> outcome;
     std::exception_ptr failure;
+    // Its thread waits on `wake` under `signal_mutex` (its own lock, not the queue's) until `signalled`: either its
+    // group has committed (`done`), or it is the queue's front and may lead. A leader sets both under `signal_mutex`,
+    // so the push cannot return (and take them off its stack) while it is being woken.
+    std::mutex signal_mutex;
+    std::condition_variable wake;
+    bool signalled = false;
     bool done = false;
-    std::condition_variable wake;  // its thread waits here: done, or its turn to lead
+    bool taken = false;  // under group_commit's lock: in a group that a leader is committing
 };
 
 class group_commit {
@@ -52,39 +62,21 @@ public:
         queue_.push_back(&mine);
         // A leader waiting out the commit delay is woken once its group is complete, not by every arrival.
         if (leader_waiting_ && queue_.size() >= waiting_for_) arrived_.notify_one();
-        while (!mine.done) {
-            if (leader_active_) {
-                mine.wake.wait(lock);
+        for (;;) {
+            if (!leader_active_ && !mine.taken) {
+                lead(lock, mine);
+                if (mine.done) break;
+                lock.lock();  // the group it committed did not reach its own push (more than max_group were queued)
                 continue;
             }
-            leader_active_ = true;
-            const std::size_t expected = std::min(max_group_, *std::max_element(recent_.begin(), recent_.end()));
-            if (queue_.size() < expected) {
-                leader_waiting_ = true;
-                waiting_for_ = expected;
-                arrived_.wait_for(lock, delay_, [&] { return queue_.size() >= expected; });
-                leader_waiting_ = false;
-            }
-            std::vector<pending_push*> group;
-            while (!queue_.empty() && group.size() < max_group_) {
-                group.push_back(queue_.front());
-                queue_.pop_front();
-            }
             lock.unlock();
-            const auto started = std::chrono::steady_clock::now();
-            run(group);
-            const auto took = std::chrono::steady_clock::now() - started;
-            lock.lock();
-            recent_[next_recent_++ % recent_.size()] = group.size();
-            delay_ = std::clamp(std::chrono::duration_cast<std::chrono::microseconds>(took / 4),
-                                std::chrono::microseconds(0), std::chrono::microseconds(2000));
-            leader_active_ = false;
-            // Wake exactly the finished pushes and the next leader, not every waiting thread.
-            for (auto* p : group) {
-                p->done = true;
-                if (p != &mine) p->wake.notify_one();
+            {
+                std::unique_lock own(mine.signal_mutex);
+                mine.wake.wait(own, [&] { return mine.signalled; });
+                mine.signalled = false;
+                if (mine.done) break;
             }
-            if (!queue_.empty()) queue_.front()->wake.notify_one();
+            lock.lock();
         }
         if (mine.failure) std::rethrow_exception(mine.failure);
         return std::move(*mine.outcome);
@@ -93,6 +85,54 @@ public:
     bool enabled() const noexcept { return enabled_; }
 
 private:
+    // Called with the queue's lock held and no leader active; returns with it released. Takes up to max_group pushes from
+    // the queue's front (after the commit delay), commits them without the lock, so that the next group forms and
+    // its commands decide meanwhile, then hands the lead to the queue's new front and wakes the group's pushes.
+    void lead(std::unique_lock<std::mutex>& lock, pending_push& mine) {
+        leader_active_ = true;
+        const std::size_t expected = std::min(max_group_, *std::max_element(recent_.begin(), recent_.end()));
+        if (queue_.size() < expected) {
+            leader_waiting_ = true;
+            waiting_for_ = expected;
+            arrived_.wait_for(lock, delay_, [&] { return queue_.size() >= expected; });
+            leader_waiting_ = false;
+        }
+        std::vector<pending_push*> group;
+        group.reserve(std::min(queue_.size(), max_group_));
+        while (!queue_.empty() && group.size() < max_group_) {
+            group.push_back(queue_.front());
+            group.back()->taken = true;
+            queue_.pop_front();
+        }
+        lock.unlock();
+        const auto started = std::chrono::steady_clock::now();
+        run(group);
+        const auto took = std::chrono::steady_clock::now() - started;
+        lock.lock();
+        recent_[next_recent_++ % recent_.size()] = group.size();
+        delay_ = std::clamp(std::chrono::duration_cast<std::chrono::microseconds>(took / 4),
+                            std::chrono::microseconds(0), std::chrono::microseconds(2000));
+        leader_active_ = false;
+        // The next leader is signalled under the queue's lock: until a leader takes it, it cannot return.
+        if (!queue_.empty() && queue_.front() != &mine) signal(*queue_.front(), false);
+        // The finished pushes are woken without the queue's lock, so that arriving pushes need not wait for it.
+        lock.unlock();
+        for (auto* p : group) {
+            if (p == &mine) {
+                mine.done = true;
+            } else {
+                signal(*p, true);
+            }
+        }
+    }
+
+    static void signal(pending_push& push, bool done) {
+        std::lock_guard own(push.signal_mutex);
+        if (done) push.done = true;
+        push.signalled = true;
+        push.wake.notify_one();
+    }
+
     void run(const std::vector<pending_push*>& group) {
         try {
             commit_(group);

@@ -58,40 +58,61 @@ public:
 
 namespace push_detail {
 
+// The rows of a group, in position order, and which of them each push owns. Each row is built once: the rows go to
+// the database, then move into their pushes' results once the group has committed.
 struct plan {
-    std::vector<std::optional<eventstore::append_result>> accepted;  // nullopt = conflict
+    struct rows_of_push {
+        bool accepted = false;  // false = conflict
+        std::size_t first = 0, count = 0;
+        std::uint64_t last_position = 0;  // the group's last position after this push's rows
+    };
+    std::vector<rows_of_push> pushes;
     std::vector<eventstore::stored_event> rows;
 };
 
 inline plan make_plan(std::span<pending_push* const> group, sequence_map& sequences, std::uint64_t last_position) {
     plan out;
-    out.accepted.reserve(group.size());
+    out.pushes.reserve(group.size());
+    std::size_t events = 0;
+    for (const auto* push : group) {
+        for (const auto& part : push->batch) events += part.events.size();
+    }
+    out.rows.reserve(events);
     for (const auto* push : group) {
         bool stale = false;
         for (const auto& part : push->batch) {
             if (part.expected_sequence && part.expected_sequence->value != sequences[part.aggregate]) stale = true;
         }
         if (stale) {
-            out.accepted.emplace_back(std::nullopt);
+            out.pushes.push_back({});
             continue;
         }
-        eventstore::append_result result;
+        const std::size_t first = out.rows.size();
         std::uint32_t in_tx_order = 0;
         for (const auto& part : push->batch) {
             auto& sequence = sequences[part.aggregate];  // shared by repeated parts of one aggregate
             for (const auto& event : part.events) {
-                result.events.push_back(eventstore::stored_event{part.aggregate, part.owner, event.creator,
-                                                                 eventstore::sequence_number{++sequence},
-                                                                 eventstore::global_position{++last_position},
-                                                                 in_tx_order++, event.created_at, event.revision,
-                                                                 event.event_type, event.payload});
-                out.rows.push_back(result.events.back());
+                out.rows.push_back(eventstore::stored_event{part.aggregate, part.owner, event.creator,
+                                                            eventstore::sequence_number{++sequence},
+                                                            eventstore::global_position{++last_position},
+                                                            in_tx_order++, event.created_at, event.revision,
+                                                            event.event_type, event.payload});
             }
         }
-        result.last_position = eventstore::global_position{last_position};
-        out.accepted.emplace_back(std::move(result));
+        out.pushes.push_back({true, first, out.rows.size() - first, last_position});
     }
     return out;
+}
+
+// A committed push's result: its rows, moved out of the plan.
+inline eventstore::append_result take_result(plan& planned, const plan::rows_of_push& mine) {
+    eventstore::append_result result;
+    result.events.reserve(mine.count);
+    for (std::size_t i = mine.first; i < mine.first + mine.count; ++i) {
+        result.events.push_back(std::move(planned.rows[i]));
+    }
+    result.last_position = eventstore::global_position{mine.last_position};
+    return result;
 }
 
 inline void commit_together(std::span<pending_push* const> group, push_transaction& tx) {
@@ -108,8 +129,8 @@ inline void commit_together(std::span<pending_push* const> group, push_transacti
         throw commit_outcome_unknown(lost.what());
     }
     for (std::size_t i = 0; i < group.size(); ++i) {
-        if (planned.accepted[i]) {
-            group[i]->outcome.emplace(std::move(*planned.accepted[i]));
+        if (planned.pushes[i].accepted) {
+            group[i]->outcome.emplace(take_result(planned, planned.pushes[i]));
         } else {
             group[i]->outcome.emplace(eventstore::errors::concurrency_conflict);
         }

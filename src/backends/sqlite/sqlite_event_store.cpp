@@ -168,20 +168,22 @@ public:
                 formatted_time = event.created_at;
                 time_text = format_rfc3339(event.created_at);
             }
-            insert.bind(1, event.aggregate.instance_id);
-            insert.bind(2, event.aggregate.aggregate_type);
-            insert.bind(3, event.aggregate.aggregate_id);
-            insert.bind(4, event.event_type);
+            // The texts are bound in place: `events` outlives the statement, and `time_text` changes only between
+            // rows, after the row that read it was stepped.
+            insert.bind_in_place(1, event.aggregate.instance_id);
+            insert.bind_in_place(2, event.aggregate.aggregate_type);
+            insert.bind_in_place(3, event.aggregate.aggregate_id);
+            insert.bind_in_place(4, event.event_type);
             insert.bind(5, static_cast<std::int64_t>(event.sequence.value));
             insert.bind(6, static_cast<std::int64_t>(event.revision));
-            insert.bind(7, time_text);
+            insert.bind_in_place(7, time_text);
             if (event.payload.empty()) {
                 insert.bind_null(8);
             } else {
-                insert.bind(8, event.payload);
+                insert.bind_in_place(8, event.payload);
             }
-            insert.bind(9, event.creator);
-            insert.bind(10, event.owner);
+            insert.bind_in_place(9, event.creator);
+            insert.bind_in_place(10, event.owner);
             insert.bind(11, static_cast<std::int64_t>(event.position.value));
             insert.bind(12, static_cast<std::int64_t>(event.in_tx_order));
             insert.step();

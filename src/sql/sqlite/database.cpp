@@ -34,6 +34,11 @@ void statement::bind(int index, std::string_view text) {
     if (rc != SQLITE_OK) db_->fail("bind", rc);
 }
 
+void statement::bind_in_place(int index, std::string_view text) {
+    const int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+    if (rc != SQLITE_OK) db_->fail("bind", rc);
+}
+
 void statement::bind(int index, std::int64_t value) {
     const int rc = sqlite3_bind_int64(stmt_, index, value);
     if (rc != SQLITE_OK) db_->fail("bind", rc);

@@ -31,6 +31,9 @@ public:
     ~statement();
 
     void bind(int index, std::string_view text);
+    // Binds text that SQLite reads where it is, without copying it: the caller keeps it alive and unchanged until the
+    // index is bound again or the statement is destroyed (the write path binds 7 texts a row).
+    void bind_in_place(int index, std::string_view text);
     void bind(int index, std::int64_t value);
     void bind_null(int index);
 

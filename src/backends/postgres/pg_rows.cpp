@@ -23,6 +23,12 @@ constexpr std::int64_t postgres_epoch_us = 946'684'800LL * 1'000'000;
 }  // namespace
 
 eventstore::stored_event decode_row(const sql::postgres::result_set& rows, int row) {
+    eventstore::stored_event event;
+    decode_row_into(rows, row, event);
+    return event;
+}
+
+void decode_row_into(const sql::postgres::result_set& rows, int row, eventstore::stored_event& event) {
     const auto sequence_text = [&] {
         const auto bytes = rows.value(row, 4);
         return bytes.size() == 8 && !rows.is_null(row, 4) ? std::to_string(read_big_endian<std::int64_t>(bytes))
@@ -37,16 +43,16 @@ eventstore::stored_event decode_row(const sql::postgres::result_set& rows, int r
         if (rows.is_null(row, column) || bytes.size() != size) throw fail(std::string(name) + " is NULL or mistyped");
         return bytes;
     };
-    const auto text = [&](int column, const char* name) {
+    // Assigned in place: a reused event keeps its strings' capacity, so replay allocates only for a longer value.
+    const auto text = [&](int column, const char* name, std::string& into) {
         if (rows.is_null(row, column)) throw fail(std::string(name) + " is NULL");
-        return std::string(rows.value(row, column));
+        into.assign(rows.value(row, column));
     };
 
-    eventstore::stored_event event;
-    event.aggregate.instance_id = text(0, "instance_id");
-    event.aggregate.aggregate_type = text(1, "aggregate_type");
-    event.aggregate.aggregate_id = text(2, "aggregate_id");
-    event.event_type = text(3, "event_type");
+    text(0, "instance_id", event.aggregate.instance_id);
+    text(1, "aggregate_type", event.aggregate.aggregate_type);
+    text(2, "aggregate_id", event.aggregate.aggregate_id);
+    text(3, "event_type", event.event_type);
     const auto sequence = read_big_endian<std::int64_t>(fixed(4, 8, "sequence"));
     if (sequence < 1) throw fail("sequence is not positive");
     event.sequence.value = static_cast<std::uint64_t>(sequence);
@@ -65,16 +71,17 @@ eventstore::stored_event decode_row(const sql::postgres::result_set& rows, int r
         const auto jsonb = rows.value(row, 7);
         if (jsonb.empty() || jsonb.front() != 1) throw fail("payload is not JSONB version 1");
         event.payload.assign(jsonb.substr(1));
+    } else {
+        event.payload.clear();
     }
-    event.creator = text(8, "creator");
-    event.owner = text(9, "owner");
+    text(8, "creator", event.creator);
+    text(9, "owner", event.owner);
     const auto position = read_big_endian<std::int64_t>(fixed(10, 8, "position"));
     if (position < 1) throw fail("position is not positive");
     event.position.value = static_cast<std::uint64_t>(position);
     const auto in_tx_order = read_big_endian<std::int32_t>(fixed(11, 4, "in_tx_order"));
     if (in_tx_order < 0) throw fail("in_tx_order is negative");
     event.in_tx_order = static_cast<std::uint32_t>(in_tx_order);
-    return event;
 }
 
 }  // namespace userstream::backends::pg_detail

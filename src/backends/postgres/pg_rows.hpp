@@ -9,5 +9,8 @@ namespace userstream::backends::pg_detail {
 
 // A row of `events2` selected with the columns of sql::event_columns, in that order.
 eventstore::stored_event decode_row(const sql::postgres::result_set& rows, int row);
+// The same into an existing event, every field overwritten; replay reuses one event, so its strings keep their
+// capacity from row to row.
+void decode_row_into(const sql::postgres::result_set& rows, int row, eventstore::stored_event& event);
 
 }  // namespace userstream::backends::pg_detail

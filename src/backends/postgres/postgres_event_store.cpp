@@ -254,13 +254,19 @@ struct writer_lane {
           committer(options.group_commit, options.max_group,
                     [this](std::span<detail::pending_push* const> group) {
                         std::lock_guard lock(mutex);
+                        committing.store(true, std::memory_order_relaxed);
+                        struct done {
+                            std::atomic<bool>& flag;
+                            ~done() { flag.store(false, std::memory_order_relaxed); }
+                        } clear{committing};
                         detail::commit_group(group, push);
                     }) {}
 
     std::mutex mutex;
     postgres_push push;
     detail::group_commit committer;
-    std::atomic<int> in_flight{0};   // pushes submitted to this lane and not yet returned
+    std::atomic<int> in_flight{0};          // pushes submitted to this lane and not yet returned
+    std::atomic<bool> committing{false};    // a group of this lane is in its transaction
 };
 
 // The first writer connection, which also creates or checks the schema.
@@ -293,16 +299,18 @@ struct postgres_event_store::impl {
         }
     }
 
-    // The lane with the fewest pushes in flight: an idle lane takes a push at once, and busy lanes share the rest, so
-    // each forms a group while the others commit.
+    // The first lane not in a transaction, where the next group is forming (or an idle one), so that groups stay as
+    // large as with one connection while their commits overlap; when every lane is committing, the one with the
+    // fewest pushes in flight.
     writer_lane& pick_lane() {
-        writer_lane* best = lanes.front().get();
+        writer_lane* least = lanes.front().get();
         for (const auto& lane : lanes) {
-            if (lane->in_flight.load(std::memory_order_relaxed) < best->in_flight.load(std::memory_order_relaxed)) {
-                best = lane.get();
+            if (!lane->committing.load(std::memory_order_relaxed)) return *lane;
+            if (lane->in_flight.load(std::memory_order_relaxed) < least->in_flight.load(std::memory_order_relaxed)) {
+                least = lane.get();
             }
         }
-        return *best;
+        return *least;
     }
 
     postgres_options options;
@@ -374,10 +382,11 @@ std::uint64_t postgres_event_store::for_each_global(
     auto reader = impl_->pool.acquire();
     const std::string sql = impl_->sql.global(filter);
     std::uint64_t visited = 0;
+    stored_event event;
     for (;;) {
         const auto rows = reader->exec_prepared(sql, global_parameters(after, filter, page_size), true);
         for (int row = 0; row < rows.rows(); ++row) {
-            const auto event = decode_row(rows, row);
+            pg_detail::decode_row_into(rows, row, event);
             ++visited;
             if (!visit(event)) return visited;
             after = event.position;

@@ -115,3 +115,27 @@ TEST_CASE("sqlite: a payload that is not JSON is refused on append, alone", "[sq
     CHECK(store.head().value == 0);
     CHECK(store.append({{{"i1", "user", "u1"}, "o", es::sequence_number{0}, {plain_event()}}}).ok());
 }
+
+TEST_CASE("sqlite: a push after another connection wrote takes positions after that connection's rows and checks "
+          "against the sequences it stored", "[sqlite]") {
+    temp_db db;
+    sqlite_event_store store({.path = db.path(), .synchronous = userstream::backends::sqlite_synchronous::normal});
+    REQUIRE(store.append({{{"i1", "user", "u1"}, "o", es::sequence_number{0}, {plain_event()}}}).ok());
+
+    // Another writer (a second process, a tool) adds a row for a new aggregate and advances u1.
+    db.raw("INSERT INTO events2 (instance_id, aggregate_type, aggregate_id, event_type, \"sequence\", revision, "
+           "created_at, payload, creator, \"owner\", \"position\", in_tx_order) VALUES "
+           "('i1', 'user', 'u2', 'user.added', 1, 1, '2026-01-01T00:00:00.000000Z', NULL, 'c', 'o', 2, 0), "
+           "('i1', 'user', 'u1', 'user.added', 2, 1, '2026-01-01T00:00:00.000000Z', NULL, 'c', 'o', 3, 0)");
+
+    const auto fresh = store.append({{{"i1", "user", "u3"}, "o", es::sequence_number{0}, {plain_event()}}});
+    REQUIRE(fresh.ok());
+    CHECK(fresh->events.front().position.value == 4);
+    CHECK(store.append({{{"i1", "user", "u1"}, "o", es::sequence_number{1}, {plain_event()}}}).err().id ==
+          "EVENTSTORE-Conflict");
+    const auto next = store.append({{{"i1", "user", "u1"}, "o", es::sequence_number{2}, {plain_event()}}});
+    REQUIRE(next.ok());
+    CHECK(next->events.front().sequence.value == 3);
+    CHECK(next->events.front().position.value == 5);
+    CHECK(store.head().value == 5);
+}

@@ -3,7 +3,9 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "../common/fast_time.hpp"
@@ -143,16 +145,31 @@ int bind_global(statement& query, eventstore::global_position after, const event
 
 // One push transaction on the writer connection. BEGIN IMMEDIATE takes SQLite's write lock up front (waiting out
 // other processes), which is the writers' lock that makes position order equal commit order.
+//
+// What this connection committed last (the last position, and the sequence of each aggregate it read or wrote) is
+// remembered, and used as long as no other connection has written the file since: SQLite's `PRAGMA data_version`,
+// read under the write lock, changes exactly when another connection (another process, a tool, a read model in the
+// same file) has committed. Then a group reads only the sequences of aggregates it has not seen, instead of one index
+// probe per push and one for the last position. Anything else (another writer, a failed or unknown COMMIT) makes
+// the next group read everything again.
 class sqlite_push final : public detail::push_transaction {
 public:
     explicit sqlite_push(database& db) : db_(db) {}
 
     std::uint64_t begin(detail::sequence_map& sequences) override {
         tx_.emplace(db_);
+        auto version = db_.prepare("PRAGMA data_version");
+        version.step();
+        const std::int64_t seen = version.column_int(0);
+        if (!known_ || known_->data_version != seen) {
+            known_.emplace();
+            known_->data_version = seen;
+            auto last = db_.prepare("SELECT COALESCE(MAX(\"position\"), 0) FROM events2");
+            last.step();
+            known_->last_position = static_cast<std::uint64_t>(last.column_int(0));
+        }
         read_sequences(sequences);
-        auto last = db_.prepare("SELECT COALESCE(MAX(\"position\"), 0) FROM events2");
-        last.step();
-        return static_cast<std::uint64_t>(last.column_int(0));
+        return known_->last_position;
     }
 
     void insert(std::span<const stored_event> events) override {
@@ -189,20 +206,53 @@ public:
             insert.step();
             insert.reset();
         }
+        inserted_ = events;
     }
 
     void commit() override {
-        tx_->commit();
+        try {
+            tx_->commit();
+        } catch (...) {
+            known_.reset();  // the COMMIT may or may not have landed
+            throw;
+        }
         tx_.reset();
+        // What was committed is now what the file holds; the rows are still the caller's (commit_group moves them
+        // into the results only after this returns).
+        if (known_) {
+            if (known_->sequences.size() + inserted_.size() > max_known_sequences) known_->sequences.clear();
+            for (const auto& event : inserted_) {
+                known_->sequences[event.aggregate] = event.sequence.value;
+                known_->last_position = event.position.value;
+            }
+        }
+        inserted_ = {};
     }
 
-    void rollback() noexcept override { tx_.reset(); }  // the transaction rolls back unless it was committed
+    // The transaction rolls back unless it was committed, leaving the file as it was before `begin`.
+    void rollback() noexcept override {
+        tx_.reset();
+        inserted_ = {};
+    }
 
 private:
+    // Bounds the memory of the sequences remembered (about 100 bytes each); past it they are read again.
+    static constexpr std::size_t max_known_sequences = 65'536;
+
+    struct known_state {
+        std::int64_t data_version = 0;
+        std::uint64_t last_position = 0;
+        std::unordered_map<eventstore::aggregate_key, std::uint64_t, eventstore::aggregate_key_hash> sequences;
+    };
+
     void read_sequences(detail::sequence_map& sequences) {
         auto query = db_.prepare(
             "SELECT MAX(\"sequence\") FROM events2 WHERE instance_id = ?1 AND aggregate_type = ?2 AND aggregate_id = ?3");
         for (auto& [key, sequence] : sequences) {
+            if (const auto it = known_->sequences.find(key); it != known_->sequences.end()) {
+                sequence = it->second;
+                continue;
+            }
             query.bind(1, key.instance_id);
             query.bind(2, key.aggregate_type);
             query.bind(3, key.aggregate_id);
@@ -210,11 +260,15 @@ private:
                 sequence = static_cast<std::uint64_t>(query.column_int(0));
             }
             query.reset();
+            if (known_->sequences.size() >= max_known_sequences) known_->sequences.clear();
+            known_->sequences.emplace(key, sequence);  // what the file holds, whether or not this group commits
         }
     }
 
     database& db_;
     std::optional<sql::sqlite::transaction> tx_;  // open between begin and commit or rollback
+    std::optional<known_state> known_;            // what this connection knows the file holds, if it knows
+    std::span<const stored_event> inserted_;      // the rows of the open transaction
 };
 
 }  // namespace

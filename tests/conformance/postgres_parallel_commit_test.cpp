@@ -98,6 +98,7 @@ TEST_CASE("parallel commits: 8 writers commit at once while a follower reads by 
     constexpr int writers = 8;
     constexpr int pushes = 30;
     std::atomic<std::size_t> acknowledged_events{0};
+    std::atomic<int> unexpected{0};  // outcomes other than success, or a Conflict on the shared aggregate
     std::vector<std::set<std::string>> acknowledged(writers * 2);
 
     // Each writer has two aggregates of its own (1-3 events per push, sometimes both in one push) and races the others
@@ -123,8 +124,8 @@ TEST_CASE("parallel commits: 8 writers commit at once while a follower reads by 
             }
             const auto pushed = store.append(batch);
             if (!pushed) {
-                CHECK(pushed.err().is(es::errors::concurrency_conflict));
-                REQUIRE(n % 5 == 0);  // only the shared aggregate is contended
+                // Only the shared aggregate is contended.
+                if (!pushed.err().is(es::errors::concurrency_conflict) || n % 5 != 0) ++unexpected;
                 continue;
             }
             for (const auto& part : batch) {
@@ -160,6 +161,7 @@ TEST_CASE("parallel commits: 8 writers commit at once while a follower reads by 
     }
     writing = false;
     following.join();
+    CHECK(unexpected.load() == 0);
     follow.poll_until(acknowledged_events.load());
 
     const auto log = reader.read_global({}, {}, 1'000'000);
@@ -280,6 +282,7 @@ TEST_CASE("parallel commits: threads racing on one aggregate over several writer
     postgres_event_store store(schema.options());
     const es::aggregate_key key{"i1", "user", "contended"};
     std::atomic<int> wins{0};
+    std::atomic<int> other_failures{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t) {
         threads.emplace_back([&, t] {
@@ -290,13 +293,14 @@ TEST_CASE("parallel commits: threads racing on one aggregate over several writer
                     {{key, "o", es::sequence_number{seen}, {numbered_event(std::to_string(t) + "-" + std::to_string(n))}}});
                 if (pushed) {
                     ++wins;
-                } else {
-                    CHECK(pushed.err().is(es::errors::concurrency_conflict));
+                } else if (!pushed.err().is(es::errors::concurrency_conflict)) {
+                    ++other_failures;
                 }
             }
         });
     }
     for (auto& t : threads) t.join();
+    CHECK(other_failures.load() == 0);
     const auto stream = store.read_aggregate(key, {});
     REQUIRE(stream.size() == static_cast<std::size_t>(wins.load()));
     for (std::size_t i = 0; i < stream.size(); ++i) CHECK(stream[i].sequence.value == i + 1);

@@ -49,11 +49,15 @@ std::string select_events(const std::string& where_and_order) {
 
 namespace sqlite_detail {
 
+namespace {
+
 // The fields are assigned, not built: a replay decodes every row into one event and so reuses its strings' buffers
 // (allocating and freeing them per row was about a sixth of a replay's instructions). Each column is read with one
 // call (statement::column: its type and its text or integer together), and a text field that equals what the previous
 // row left there (the instance, the aggregate type, creator and owner mostly do) is not copied again.
-void decode_row_into(const statement& row, stored_event& event) {
+// `created_text`, when given, holds the created_at text of the row last decoded into `event`: a row with the same text
+// (the events of one push share their timestamp) keeps `event.created_at` instead of parsing it again.
+void decode_row_reusing(const statement& row, stored_event& event, std::string* created_text) {
     const auto coordinate = [&](int column) {
         return row.is_null(column) ? std::string_view("NULL") : row.column_text(column);
     };
@@ -83,9 +87,13 @@ void decode_row_into(const statement& row, stored_event& event) {
     assign(event.event_type, 3, "event_type");
     event.sequence.value = static_cast<std::uint64_t>(integer(4, "sequence", 1, int64_max));
     event.revision = static_cast<std::uint16_t>(integer(5, "revision", 0, std::numeric_limits<std::uint16_t>::max()));
-    const auto created = detail::parse_stored_time(text(6, "created_at"));
-    if (!created) throw fail("created_at is not an RFC 3339 timestamp");
-    event.created_at = *created;
+    const auto created_at = text(6, "created_at");
+    if (created_text == nullptr || *created_text != created_at) {
+        const auto created = detail::parse_stored_time(created_at);
+        if (!created) throw fail("created_at is not an RFC 3339 timestamp");
+        event.created_at = *created;
+        if (created_text != nullptr) created_text->assign(created_at);
+    }
     const auto payload = row.column(7);
     if (payload.type == column_type::null) {
         event.payload.clear();
@@ -100,6 +108,10 @@ void decode_row_into(const statement& row, stored_event& event) {
     event.in_tx_order =
         static_cast<std::uint32_t>(integer(11, "in_tx_order", 0, std::numeric_limits<std::uint32_t>::max()));
 }
+
+}  // namespace
+
+void decode_row_into(const statement& row, stored_event& event) { decode_row_reusing(row, event, nullptr); }
 
 }  // namespace sqlite_detail
 
@@ -372,9 +384,10 @@ std::uint64_t sqlite_event_store::for_each_global(
     bind_global(query, after, filter);
     std::uint64_t visited = 0;
     stored_event event;  // reused: `visit` sees each event only for the length of its call
+    std::string created_text;  // event.created_at's text, so a run of rows with one timestamp parses it once
     while (query.step()) {
         ++visited;
-        decode_row_into(query, event);
+        sqlite_detail::decode_row_reusing(query, event, &created_text);
         if (!visit(event)) break;
     }
     return visited;

@@ -1,5 +1,6 @@
 #include "userstream/backends/sqlite_event_store.hpp"
 
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -65,25 +66,34 @@ void decode_row_reusing(const statement& row, stored_event& event, std::string* 
         return detail::row_error("SQLite", coordinate(0), coordinate(1), coordinate(2), coordinate(4), problem);
     };
     const auto text = [&](int column, const char* name) {
-        const auto cell = row.column(column);
-        if (cell.type != column_type::text) throw fail(std::string(name) + " is not text");
-        return cell.text;
+        std::string_view value;
+        if (!row.text_at(column, value)) throw fail(std::string(name) + " is not text");
+        return value;
+    };
+    // A field of the same length as the row's text is overwritten in place (most ids and payloads of one stream
+    // are), which costs a copy and not std::string's general replace.
+    const auto overwrite = [](std::string& field, std::string_view value) {
+        if (field.size() == value.size()) {
+            if (!value.empty()) std::memcpy(field.data(), value.data(), value.size());
+        } else {
+            field.assign(value);
+        }
     };
     const auto assign = [&](std::string& field, int column, const char* name) {
         const auto value = text(column, name);
-        if (field != value) field.assign(value);
+        if (field != value) overwrite(field, value);
     };
     const auto integer = [&](int column, const char* name, std::int64_t min, std::int64_t max) {
-        const auto cell = row.column(column);
-        if (cell.type != column_type::integer) throw fail(std::string(name) + " is not an integer");
-        if (cell.integer < min || cell.integer > max) throw fail(std::string(name) + " is out of range");
-        return cell.integer;
+        std::int64_t value = 0;
+        if (!row.integer_at(column, value)) throw fail(std::string(name) + " is not an integer");
+        if (value < min || value > max) throw fail(std::string(name) + " is out of range");
+        return value;
     };
     constexpr auto int64_max = std::numeric_limits<std::int64_t>::max();
 
     assign(event.aggregate.instance_id, 0, "instance_id");
     assign(event.aggregate.aggregate_type, 1, "aggregate_type");
-    event.aggregate.aggregate_id = text(2, "aggregate_id");
+    overwrite(event.aggregate.aggregate_id, text(2, "aggregate_id"));
     assign(event.event_type, 3, "event_type");
     event.sequence.value = static_cast<std::uint64_t>(integer(4, "sequence", 1, int64_max));
     event.revision = static_cast<std::uint16_t>(integer(5, "revision", 0, std::numeric_limits<std::uint16_t>::max()));
@@ -100,7 +110,7 @@ void decode_row_reusing(const statement& row, stored_event& event, std::string* 
     } else if (payload.type != column_type::text) {
         throw fail("payload is not text");
     } else {
-        event.payload = payload.text;
+        overwrite(event.payload, payload.text);
     }
     assign(event.creator, 8, "creator");
     assign(event.owner, 9, "owner");

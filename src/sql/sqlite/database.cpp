@@ -74,6 +74,22 @@ column_type type_of(int sqlite_type) noexcept {
 
 column_type statement::type(int column) const noexcept { return type_of(sqlite3_column_type(stmt_, column)); }
 
+bool statement::text_at(int column, std::string_view& text) const noexcept {
+    sqlite3_value* value = sqlite3_column_value(stmt_, column);
+    if (sqlite3_value_type(value) != SQLITE_TEXT) return false;
+    const auto* chars = reinterpret_cast<const char*>(sqlite3_value_text(value));
+    text = chars == nullptr ? std::string_view()
+                            : std::string_view(chars, static_cast<std::size_t>(sqlite3_value_bytes(value)));
+    return true;
+}
+
+bool statement::integer_at(int column, std::int64_t& value) const noexcept {
+    sqlite3_value* stored = sqlite3_column_value(stmt_, column);
+    if (sqlite3_value_type(stored) != SQLITE_INTEGER) return false;
+    value = sqlite3_value_int64(stored);
+    return true;
+}
+
 // sqlite3_column_value hands out the column's own (unprotected) value, which the sqlite3_value_* calls may read
 // because a connection is only ever used by one thread at a time (NOMUTEX, see the constructor).
 statement::cell statement::column(int column) const noexcept {

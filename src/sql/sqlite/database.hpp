@@ -51,6 +51,9 @@ public:
         std::int64_t integer;   // integer only
     };
     cell column(int column) const noexcept;
+    // The same for a column expected to hold text, or an integer: false when it holds anything else (NULL too).
+    bool text_at(int column, std::string_view& text) const noexcept;
+    bool integer_at(int column, std::int64_t& value) const noexcept;
 
     column_type type(int column) const noexcept;
     bool is_null(int column) const noexcept { return type(column) == column_type::null; }

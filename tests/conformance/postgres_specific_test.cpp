@@ -177,6 +177,43 @@ TEST_CASE("postgres: a payload that is not JSON fails its own push only", "[post
     CHECK(store.read_aggregate({"i1", "user", "good"}, {}).size() == 1);
 }
 
+TEST_CASE("postgres: a replay visits every row exactly as read_global returns it, also a row with shorter text or "
+          "no payload after a longer one", "[postgres]") {
+    scratch_schema schema;
+    postgres_event_store store(schema.options());
+    // Replay decodes every row into one reused event: each field must be overwritten, never left from the row before.
+    auto full = es::new_event{"user.human.phone.changed", R"({"phone":"+41710000000","long":")" + std::string(300, 'x') + "\"}",
+                              2, "a-long-creator-name", userstream::timestamp(std::chrono::microseconds(1'000'000))};
+    auto bare = es::new_event{"u", "", 1, "", userstream::timestamp(std::chrono::microseconds(5))};
+    REQUIRE(store.append({{{"instance-with-a-long-name", "user", "a-long-aggregate-id"}, "a-long-owner-name",
+                           es::sequence_number{0}, {full, bare}},
+                          {{"i", "u", "b"}, "o", es::sequence_number{0}, {bare, full, bare}}})
+                .ok());
+    const auto expected = store.read_global({}, {}, 100);
+    REQUIRE(expected.size() == 5);
+    std::vector<es::stored_event> replayed;
+    store.for_each_global({}, {}, [&](const es::stored_event& e) {
+        replayed.push_back(e);
+        return true;
+    });
+    REQUIRE(replayed.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        INFO("event " << i);
+        CHECK(replayed[i].aggregate == expected[i].aggregate);
+        CHECK(replayed[i].owner == expected[i].owner);
+        CHECK(replayed[i].creator == expected[i].creator);
+        CHECK(replayed[i].event_type == expected[i].event_type);
+        CHECK(replayed[i].payload == expected[i].payload);
+        CHECK(replayed[i].revision == expected[i].revision);
+        CHECK(replayed[i].created_at == expected[i].created_at);
+        CHECK(replayed[i].sequence == expected[i].sequence);
+        CHECK(replayed[i].position == expected[i].position);
+        CHECK(replayed[i].in_tx_order == expected[i].in_tx_order);
+    }
+    CHECK(replayed[1].payload.empty());
+    CHECK(replayed[2].aggregate.instance_id == "i");
+}
+
 TEST_CASE("postgres: an unreadable row yields a decode error naming instance, aggregate and sequence", "[postgres]") {
     scratch_schema schema;
     postgres_event_store store(schema.options());

@@ -63,7 +63,7 @@ for type_name, payloads in events.items():
 row_text = ["default", "user", "u1", "user.human.phone.changed", None, None, None, '{"phone":"+41710000000"}', "admin",
             "o1", None, None]
 
-# sqlite_row: per column a type byte (0 NULL, 1 integer, 2 text, 3 real, 4 blob), then 8 big-endian bytes for an
+# sqlite_row: two rows, per column a type byte (0 NULL, 1 integer, 2 text, 3 real, 4 blob), then 8 big-endian bytes for an
 # integer or a length byte and the bytes.
 def sqlite_row(created_at, payload_type=2):
     out = b""
@@ -75,12 +75,13 @@ def sqlite_row(created_at, payload_type=2):
             kind = payload_type if c == 7 else 2
             out += bytes([kind]) + (bytes([len(value)]) + value if kind else b"")
     return out
-write("sqlite_row", "canonical", sqlite_row("2026-07-10T09:17:49.123456Z"))
-write("sqlite_row", "rfc3339-offset", sqlite_row("2026-07-10T11:17:49+02:00"))
-write("sqlite_row", "null-payload", sqlite_row("2026-07-10T09:17:49.000000Z", payload_type=0))
-write("sqlite_row", "blob-payload", sqlite_row("2026-07-10T09:17:49.123456Z", payload_type=4))
+canonical = sqlite_row("2026-07-10T09:17:49.123456Z")
+write("sqlite_row", "canonical", canonical + canonical)
+write("sqlite_row", "rfc3339-offset", canonical + sqlite_row("2026-07-10T11:17:49+02:00"))
+write("sqlite_row", "null-payload", canonical + sqlite_row("2026-07-10T09:17:49.000000Z", payload_type=0))
+write("sqlite_row", "blob-payload", sqlite_row("2026-07-10T09:17:49.123456Z", payload_type=4) + canonical)
 
-# postgres_row: per column a length byte (255 NULL) and the binary value. created_at counts microseconds from 2000.
+# postgres_row: two rows, per column a length byte (255 NULL) and the binary value. created_at counts microseconds from 2000.
 def postgres_row(payload=True):
     out = b""
     for c, text in enumerate(row_text):
@@ -97,8 +98,9 @@ def postgres_row(payload=True):
         else: value = text.encode()
         out += bytes([len(value)]) + value
     return out
-write("postgres_row", "canonical", postgres_row())
-write("postgres_row", "null-payload", postgres_row(payload=False))
+write("postgres_row", "canonical", postgres_row() + postgres_row())
+write("postgres_row", "null-payload", postgres_row() + postgres_row(payload=False))
+write("postgres_row", "after-null-payload", postgres_row(payload=False) + postgres_row())
 
 # store_url: URLs as docs/stores.md shows them.
 for i, url in enumerate(["memory:", "memory://", "sqlite:users.db", "sqlite:///var/lib/users.db?synchronous=normal",

@@ -184,7 +184,7 @@ public:
         version.step();
         const std::int64_t seen = version.column_int(0);
         if (!known_ || known_->data_version != seen) {
-            known_.emplace();
+            known_.emplace(known_state{});  // clang 14 (./dev fuzz) rejects a bare emplace() here
             known_->data_version = seen;
             auto last = db_.prepare("SELECT COALESCE(MAX(\"position\"), 0) FROM events2");
             last.step();

@@ -327,6 +327,22 @@ TEST_CASE("REST paths with bad escapes, NULs or odd ids are refused as input, no
     refused(f, nul_org, form::rest, 400, 3);
 }
 
+TEST_CASE("REST: a percent escape that is not two hex digits is a malformed path, whatever bytes it would make") {
+    // "%1g" and "%g1" would decode to a valid control byte if the digits were not checked, and reach the command as a
+    // user id; "%4" ends the segment before its second digit.
+    api_fixture f;
+    f.given_human("u1", "o1");
+    const auto before = f.events().size();
+    for (const auto* path :
+         {"/management/v1/users/u%1g/phone", "/management/v1/users/u%g1/phone", "/management/v1/users/u%4/phone"}) {
+        INFO(path);
+        const auto answer = harmless(f, rest("PUT", path, seed_body.data()));
+        CHECK(answer.status == 400);
+        CHECK(answer.body == R"({"code":3,"message":"malformed path escape"})");
+    }
+    CHECK(f.events().size() == before);
+}
+
 TEST_CASE("64 KiB of random bytes in every protocol for several methods: no 5xx, no crash, nothing stored") {
     std::mt19937 random(20260710);  // fixed: a failure must reproduce
     std::uniform_int_distribution<int> byte(0, 255);

@@ -9,6 +9,7 @@
 #include "userstream/eventstore/checkpoint_store.hpp"
 #include "userstream/eventstore/memory_event_store.hpp"
 #include "userstream/subscriptions/handler_projection.hpp"
+#include "userstream/subscriptions/memory_object_details.hpp"
 #include "userstream/subscriptions/projection_runner.hpp"
 
 using namespace userstream;
@@ -69,6 +70,47 @@ TEST_CASE("a read model's stored checkpoint reaches the head when the last event
     CHECK(restarted.catch_up() == 0);
     CHECK(restarted.status().behind == 0);
     CHECK(b.phones->checkpoint() == head);
+}
+
+TEST_CASE("an object details read model limited to some aggregate types still reaches the head", "[checkpoint]") {
+    eventstore::memory_event_store store;
+    world w(store);
+    w.given("u1", "o1", {human_added{}});
+    const auto head = given_other_aggregate_events(w, 2);
+    memory_object_details users_only({"user"});
+    projection_runner runner(store, users_only, {.page_size = 100});
+    CHECK(runner.catch_up() == 1);
+    CHECK(users_only.checkpoint() == head);
+}
+
+TEST_CASE("a read model refuses a page that does not start at its stored checkpoint, so nothing is applied twice",
+          "[checkpoint]") {
+    const auto which = GENERATE_COPY(from_range(backend_names()));
+    INFO(which);
+    auto b = make_backend(which);
+    world w(*b.store);
+    w.given("u1", "o1", {human_added{}, phone_changed{stored_phone("+41710000000")}});
+    const auto head = w.given("u2", "o1", {human_added{}});
+    const auto events = b.store->read_global({}, {}, 100);
+    REQUIRE(events.size() == 3);
+    const auto first_two = std::span(events).first(2);
+
+    // Given both read models at the second event,
+    REQUIRE(b.phones->apply({}, first_two, events[1].position));
+    REQUIRE(b.details->apply({}, first_two, events[1].position));
+    // when the same page comes again from the start (a second runner, a stale one), it is refused and changes nothing;
+    CHECK_FALSE(b.phones->apply({}, events, head));
+    CHECK_FALSE(b.details->apply({}, events, head));
+    CHECK(b.phones->checkpoint() == events[1].position);
+    CHECK(b.details->checkpoint() == events[1].position);
+    CHECK_FALSE(b.phones->find(w.instance(), "u2"));
+    CHECK_FALSE(b.details->find({w.instance(), "user", "u2"}));
+    // then the page from the checkpoint on is applied.
+    CHECK(b.phones->apply(events[1].position, std::span(events).subspan(2), head));
+    CHECK(b.details->apply(events[1].position, std::span(events).subspan(2), head));
+    CHECK(b.phones->find(w.instance(), "u2"));
+    CHECK(b.details->find({w.instance(), "user", "u2"}));
+    CHECK(b.details->find({w.instance(), "user", "u1"})->sequence.value == 2);
 }
 
 TEST_CASE("a handler projection refuses a page that does not start at its stored checkpoint, so each event is "

@@ -116,3 +116,20 @@ TEST_CASE("object details come from the first and last event of a stream", "[det
     CHECK(details.resource_owner == "o1");
     CHECK(details_of({}).sequence.value == 0);
 }
+
+TEST_CASE("object details keep the owner fixed at creation when a later event carries none", "[details]") {
+    // Given a stream created by o1 and then an event stored without an owner (a writer that leaves the column
+    // empty), then the resource owner is still o1, while sequence and change date move on.
+    memory_event_store store;
+    REQUIRE(store.append({push("a", 0, 2)}).ok());
+    auto ownerless = push("a", 2, 1);
+    ownerless.owner.clear();
+    REQUIRE(store.append({ownerless}).ok());
+    const auto stream = store.read_aggregate({"i", "user", "a"}, {});
+    REQUIRE(stream.size() == 3);
+    REQUIRE(stream.back().owner.empty());
+    const auto details = details_of(stream);
+    CHECK(details.resource_owner == "o1");
+    CHECK(details.sequence.value == 3);
+    CHECK(details.change_date == stream.back().created_at);
+}

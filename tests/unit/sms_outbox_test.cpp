@@ -369,6 +369,46 @@ TEST_CASE("outbox: a phone removed while its SMS was out leaves nothing to recor
     CHECK(outbox.status().last_error.empty());
 }
 
+namespace {
+
+// The outbox's view of the store: when the outbox looks for events after a code (its supersede check), the answer
+// it gets is the one from before the phone's removal, which another caller commits right after that read.
+class removing_after_read_store final : public forwarding_store {
+public:
+    removing_after_read_store(eventstore::event_store& inner, user_service& users)
+        : forwarding_store(inner), users_(users) {}
+    std::vector<eventstore::stored_event> read_aggregate(const eventstore::aggregate_key& key,
+                                                         eventstore::sequence_number after) const override {
+        auto events = inner_.read_aggregate(key, after);
+        if (!removed_) {
+            removed_ = true;
+            REQUIRE(users_.remove_phone(admin, {key.aggregate_id}).ok());
+        }
+        return events;
+    }
+
+private:
+    user_service& users_;
+    mutable bool removed_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("outbox: a phone removed after the supersede check, before the send, is not texted", "[outbox]") {
+    // Given a pending code, when the phone is removed between the outbox's check for later events and its reading of
+    // the user, then no SMS goes out: the number the code was for is gone.
+    outbox_fixture f;
+    f.given("u1", "o1", {human_added{}});
+    REQUIRE(f.service.set_phone(admin, {"u1", "+41710000000", send_code{}}).ok());
+    removing_after_read_store racing(f.store, f.service);
+    sms_outbox outbox(racing, f.service, f.keys, f.clock, f.sender, f.checkpoints, {}, no_sleep);
+    const auto report = outbox.run_once();
+    CHECK(report.sent == 0);
+    CHECK(report.skipped == 1);
+    CHECK(f.sender.sent.empty());
+    CHECK(f.stream("u1").back().event_type == et::phone_removed);
+}
+
 TEST_CASE("defect 8.11: the outbox does not text a code moved into another user's event", "[issue8][outbox][keys]") {
     outbox_fixture f;
     f.given("victim", "o1", {human_added{}});

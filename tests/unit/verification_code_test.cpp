@@ -152,6 +152,19 @@ TEST_CASE("constant-time comparison compares content and length", "[code]") {
     CHECK(constant_time_equals("", ""));
 }
 
+TEST_CASE("a prefix of the right code never matches, even where the bytes after it are the rest of the code",
+          "[code]") {
+    // Given the stored code and a guess that is its first five characters, read from the very same buffer (so the
+    // bytes past the guess's end are the code's sixth character), when they are compared, then they differ: the
+    // comparison stops at the shorter length's mismatch, not at the first n bytes of either.
+    const std::string stored = "ABC123";
+    const std::string_view guess = std::string_view(stored).substr(0, 5);
+    CHECK_FALSE(constant_time_equals(stored, guess));
+    CHECK_FALSE(constant_time_equals(guess, stored));
+    CHECK_FALSE(secret_string(stored) == guess);
+    CHECK_FALSE(constant_time_equals(stored, std::string_view(stored).substr(0, 0)));
+}
+
 namespace {
 
 const secret_binding u1_code{"instance-1", "u1", event_types::phone_code_added};

@@ -51,6 +51,8 @@ struct client_log {
     std::vector<std::string> unanswered;    // sent, then the connection closed before an answer
     std::vector<std::string> refused;       // answered, but not 200 (with the answer)
     int acknowledged_after_signal = 0;
+    // acknowledged.size() for the main thread, which watches the load grow while the writer appends.
+    std::atomic<std::size_t> acknowledged_so_far{0};
 };
 
 // Changes the phone of the client's own user until the server is gone: after a connection closes, a new one is
@@ -81,6 +83,7 @@ void write_until_refused(unsigned short port, const std::string& token, int clie
         }
         if (out->status == 200) {
             log.acknowledged.push_back(number);
+            ++log.acknowledged_so_far;
             if (signalled) ++log.acknowledged_after_signal;
         } else {
             log.refused.push_back(number + ": " + std::to_string(out->status) + " " + out->body);
@@ -118,6 +121,7 @@ void write_over_grpc_until_refused(const std::string& address, const std::string
         const auto code = out.status.error_code();
         if (code == grpc::StatusCode::OK) {
             log.acknowledged.push_back(number);
+            ++log.acknowledged_so_far;
             if (signalled) ++log.acknowledged_after_signal;
         } else if ((code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::CANCELLED ||
                     code == grpc::StatusCode::DEADLINE_EXCEEDED) &&
@@ -183,7 +187,7 @@ void stop_under_load(const std::string& store_url) {
     // Mid-load: after a second of it, once the clients have had some hundreds of changes acknowledged.
     const auto acknowledged = [&] {
         std::size_t total = 0;
-        for (const auto& log : logs) total += log.acknowledged.size();  // a racy read, only to pick a moment
+        for (const auto& log : logs) total += log.acknowledged_so_far.load();
         return total;
     };
     const auto load_start = clock_type::now();

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -304,4 +305,58 @@ TEST_CASE("parallel commits: threads racing on one aggregate over several writer
     const auto stream = store.read_aggregate(key, {});
     REQUIRE(stream.size() == static_cast<std::size_t>(wins.load()));
     for (std::size_t i = 0; i < stream.size(); ++i) CHECK(stream[i].sequence.value == i + 1);
+}
+
+TEST_CASE("parallel commits: a push whose expected sequence is behind or ahead of the stream is a Conflict and writes "
+          "nothing, alone or grouped with pushes that land", "[postgres][parallel]") {
+    parallel_schema schema;
+    postgres_event_store store(schema.options());
+    const auto push = [&](const std::string& id, std::uint64_t expected) {
+        return store.append({{{"i1", "user", id}, "o", es::sequence_number{expected}, {numbered_event(id)}}});
+    };
+    REQUIRE(push("a", 0).ok());
+    REQUIRE(push("a", 1).ok());
+
+    // Alone: behind, ahead, and ahead on a stream that does not exist yet.
+    CHECK(push("a", 1).err().is(es::errors::concurrency_conflict));
+    CHECK(push("a", 5).err().is(es::errors::concurrency_conflict));
+    CHECK(push("new", 3).err().is(es::errors::concurrency_conflict));
+    // A multi-aggregate push with one part ahead stores none of its parts.
+    CHECK(store.append({{{"i1", "user", "b"}, "o", es::sequence_number{0}, {numbered_event("b")}},
+                        {{"i1", "user", "a"}, "o", es::sequence_number{3}, {numbered_event("a")}}})
+              .err()
+              .is(es::errors::concurrency_conflict));
+    CHECK(store.read_aggregate({"i1", "user", "b"}, {}).empty());
+
+    // Grouped: many threads at once, each with a stale push and a good one; the good ones land with the positions
+    // their results name, the stale ones are Conflicts.
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    std::vector<es::global_position> landed(16);
+    for (int t = 0; t < 16; ++t) {
+        threads.emplace_back([&, t] {
+            const auto id = "g" + std::to_string(t);
+            const auto stale = t % 2 ? push("a", 7) : push("a", 1);
+            if (stale || !stale.err().is(es::errors::concurrency_conflict)) ++wrong;
+            const auto good = push(id, 0);
+            if (!good) {
+                ++wrong;
+            } else {
+                landed[static_cast<std::size_t>(t)] = good->last_position;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(wrong.load() == 0);
+    follower follow{store};
+    follow.poll_until(2 + 16);
+    REQUIRE(follow.seen.size() == 2 + 16);
+    for (int t = 0; t < 16; ++t) {
+        const auto id = "g" + std::to_string(t);
+        const auto found = std::find_if(follow.seen.begin(), follow.seen.end(),
+                                        [&](const es::stored_event& e) { return e.aggregate.aggregate_id == id; });
+        REQUIRE(found != follow.seen.end());
+        CHECK(found->position == landed[static_cast<std::size_t>(t)]);
+    }
+    CHECK(store.read_aggregate({"i1", "user", "a"}, {}).size() == 2);
 }

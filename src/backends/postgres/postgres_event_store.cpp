@@ -69,6 +69,20 @@ struct statements {
                  ") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
                  "$6::smallint[], $7::timestamptz[], $8::jsonb[], $9::text[], $10::text[], $11::bigint[], "
                  "$12::integer[])"),
+          // Parallel commits, one round trip: the rows of a group whose every part names its expected sequence, with
+          // the positions offset on the server by the transaction's base, and each aggregate's first row checked
+          // against the stored stream. A stale sequence behind the stream collides with the primary key by itself;
+          // one ahead of it (its predecessor row missing) makes the row come out twice, so it collides too. Either
+          // way the INSERT fails with a unique violation and the group is committed again push by push.
+          insert_trusted("INSERT INTO " + table + " (" + event_columns +
+                         ") SELECT u.i, u.t, u.a, u.e, u.s, u.r, u.c, u.p, u.cr, u.o, (" +
+                         transaction_base.substr(7) +
+                         ") + u.pos, u.ord FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
+                         "$6::smallint[], $7::timestamptz[], $8::jsonb[], $9::text[], $10::text[], $11::bigint[], "
+                         "$12::integer[], $13::boolean[]) AS u(i, t, a, e, s, r, c, p, cr, o, pos, ord, first) "
+                         "CROSS JOIN LATERAL (SELECT 1 UNION ALL SELECT 1 WHERE u.first AND u.s > 1 AND NOT EXISTS "
+                         "(SELECT 1 FROM " + table + " x WHERE x.instance_id = u.i AND x.aggregate_type = u.t AND "
+                         "x.aggregate_id = u.a AND x.\"sequence\" = u.s - 1)) AS twice(n)"),
           read_aggregate(std::string("SELECT ") + event_columns + " FROM " + table +
                          " WHERE instance_id = $1 AND aggregate_type = $2 AND aggregate_id = $3 AND \"sequence\" > $4"
                          " ORDER BY \"sequence\"") {}
@@ -86,7 +100,7 @@ struct statements {
     }
 
     bool parallel;
-    std::string table, lock, transaction_base, horizon, last_position, sequences, insert, read_aggregate;
+    std::string table, lock, transaction_base, horizon, last_position, sequences, insert, insert_trusted, read_aggregate;
 };
 
 parameters global_parameters(eventstore::global_position after, const eventstore::global_filter& filter,
@@ -109,6 +123,7 @@ std::unique_ptr<connection> as_writer(std::unique_ptr<connection> db, const stat
     db->prepare(sql.parallel ? sql.transaction_base : sql.last_position);
     db->prepare(sql.sequences);
     db->prepare(sql.insert);
+    if (sql.parallel) db->prepare(sql.insert_trusted);
     db->enter_pipeline();
     return db;
 }
@@ -125,7 +140,28 @@ public:
     postgres_push(std::unique_ptr<connection> first, std::string conninfo, const statements& sql)
         : db_(as_writer(std::move(first), sql)), conninfo_(std::move(conninfo)), sql_(sql) {}
 
+    // Parallel commits: the next transaction trusts these sequences (each aggregate's expected sequence in the
+    // group's first part touching it) instead of reading them, and sends everything in one round trip. Only the next
+    // `begin` uses them, so a group committed again push by push reads its sequences as usual.
+    void trust(detail::sequence_map expected) { trusted_ = std::move(expected); }
+    // Trusts the group's expected sequences when every part of every push names one and carries events (a part
+    // without events has no row to check its sequence with).
+    void trust_if_eligible(std::span<detail::pending_push* const> group) {
+        detail::sequence_map expected;
+        for (const auto* pending : group) {
+            for (const auto& part : pending->batch) {
+                if (!part.expected_sequence || part.events.empty()) return;
+                expected.emplace(part.aggregate, part.expected_sequence->value);  // the first part touching it
+            }
+        }
+        trust(std::move(expected));
+    }
+    // After a trusted transaction committed: the base its positions were offset by on the server, which the results
+    // (numbered from 0) still need; 0 otherwise.
+    std::uint64_t take_shift() noexcept { return std::exchange(shift_, 0); }
+
     std::uint64_t begin(detail::sequence_map& sequences) override {
+        if (trusted_) return begin_trusted(sequences);
         std::vector<std::uint64_t*> slots;
         array_literal instances, types, ids;
         for (auto& [key, sequence] : sequences) {
@@ -163,6 +199,20 @@ public:
         return base_;
     }
 
+    std::uint64_t begin_trusted(detail::sequence_map& sequences) {
+        for (auto& [key, sequence] : sequences) sequence = trusted_->at(key);
+        trusted_.reset();
+        if (!db_ || !db_->healthy()) {
+            db_.reset();
+            db_ = as_writer(std::make_unique<connection>(conninfo_), sql_);
+        }
+        db_->send(begin_transaction);
+        db_->send_prepared(sql_.transaction_base, {}, false);
+        deferred_ = true;
+        base_ = 0;
+        return 0;
+    }
+
     void insert(std::span<const stored_event> events) override {
         // Parallel commits: the ordinals must fit below the next transaction's base. Thrown before anything is sent;
         // a group that overflows is retried push by push, and a single push over the cap is refused by `append`.
@@ -184,9 +234,16 @@ public:
                                                              y.aggregate.aggregate_id, y.sequence.value);
             });
         }
-        array_literal columns[12];
+        // A trusted transaction checks the first row of each aggregate against the stored stream.
+        std::vector<bool> first(events.size(), false);
+        if (deferred_) {
+            detail::sequence_map seen;
+            for (std::size_t i = 0; i < events.size(); ++i) first[i] = seen.emplace(events[i].aggregate, 0).second;
+        }
+        array_literal columns[13];
         for (const std::size_t index : order_) {
             const auto& event = events[index];
+            columns[12].add_text(first[index] ? "t" : "f");
             columns[0].add_text(event.aggregate.instance_id);
             columns[1].add_text(event.aggregate.aggregate_type);
             columns[2].add_text(event.aggregate.aggregate_id);
@@ -206,20 +263,30 @@ public:
         }
         parameters params;
         for (auto& column : columns) params.emplace_back(column.finish());
-        db_->send_prepared(sql_.insert, params, false);
+        if (!deferred_) params.pop_back();
+        db_->send_prepared(deferred_ ? sql_.insert_trusted : sql_.insert, params, false);
         inserted_ = true;
     }
 
     void commit() override {
         db_->send("COMMIT");
         db_->sync();
+        std::uint64_t base = 0;
+        if (deferred_) {
+            db_->next_result();
+            base = parse_count(db_->next_result().value(0, 0));
+        }
         if (std::exchange(inserted_, false)) db_->next_result();
         db_->next_result();
         db_->end_sync();
+        if (std::exchange(deferred_, false)) shift_ = base;
     }
 
     void rollback() noexcept override {
         inserted_ = false;
+        deferred_ = false;
+        trusted_.reset();
+        shift_ = 0;
         if (!db_) return;
         db_->drain_to_sync();
         if (db_->in_transaction()) {
@@ -243,6 +310,9 @@ private:
     bool inserted_ = false;
     std::uint64_t base_ = 0;          // what `begin` returned: the last position, or this transaction's position base
     std::vector<std::size_t> order_;  // the order `insert` writes rows in
+    std::optional<detail::sequence_map> trusted_;
+    bool deferred_ = false;  // the open transaction is a trusted one: its results are read at COMMIT
+    std::uint64_t shift_ = 0;
 };
 
 // Parallel commits: several writer connections ("lanes"), each grouping the pushes routed to it, so that one lane's
@@ -259,14 +329,25 @@ struct writer_lane {
                             std::atomic<bool>& flag;
                             ~done() { flag.store(false, std::memory_order_relaxed); }
                         } clear{committing};
+                        if (trusting) push.trust_if_eligible(group);
                         detail::commit_group(group, push);
-                    }) {}
+                        if (const auto shift = push.take_shift()) {
+                            for (auto* pending : group) {
+                                if (!pending->outcome || !pending->outcome->ok()) continue;
+                                auto& stored = pending->outcome->value();
+                                for (auto& event : stored.events) event.position.value += shift;
+                                stored.last_position.value += shift;
+                            }
+                        }
+                    }),
+          trusting(sql.parallel) {}
 
     std::mutex mutex;
     postgres_push push;
     detail::group_commit committer;
     std::atomic<int> in_flight{0};          // pushes submitted to this lane and not yet returned
     std::atomic<bool> committing{false};    // a group of this lane is in its transaction
+    const bool trusting;                    // parallel commits: groups that name every expected sequence go in one trip
 };
 
 // The first writer connection, which also creates or checks the schema.

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/dev_server.hpp"
 #include "support/secure_server.hpp"
 
 using namespace security_test;
@@ -98,6 +99,8 @@ TEST_CASE("GHSA-282g-fhmx-xf54 and GHSA-jq8w-8q2f-ffm9: a user without user.writ
     REQUIRE(server.call("POST", "/v2/users/alice/phone", admin, R"({"phone":"+41 79 400 00 01"})").status == 200);
     const auto texted = server.next_sms_code("alice");
     REQUIRE(texted.size() == 6);
+    // The outbox records code.sent (sequence 4, after added, phone.changed, code.added) just after it printed the SMS.
+    REQUIRE(server_test::eventually([&] { return read_user(server, "alice", admin).sequence == "4"; }));
     const auto before = read_user(server, "alice", admin);
     REQUIRE_FALSE(before.verified);
 

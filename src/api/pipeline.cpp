@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "userstream/api/errors.hpp"
+#include "userstream/eventstore/errors.hpp"
 #include "wire/status_mapping.hpp"
 
 namespace userstream::api::detail {
@@ -58,6 +59,11 @@ rpc_outcome pipeline::run(const method& m, const google::protobuf::Message& requ
         auto status = m.invoke(context, request, *response);
         if (!status.ok()) return {std::move(status), nullptr};
         return {std::move(status), std::move(response)};
+    } catch (const unavailable_error& e) {
+        // The store could not be reached (e.g. PostgreSQL restarting) while the method read or wrote: retryable, and
+        // answered as a push that met the same failure is, not as an internal error. The detail goes to the log.
+        internal_failure(m.full_name, e.what());
+        return {status_of(eventstore::errors::store_unavailable), nullptr};
     } catch (const std::exception& e) {
         return {internal_failure(m.full_name, e.what()), nullptr};
     }

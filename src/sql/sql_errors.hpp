@@ -15,9 +15,10 @@ public:
 
 // The database itself failed, not one statement: the connection is gone, a lock wait timed out, the disk failed.
 // Retrying the same work at once would fail the same way.
-class store_unavailable : public infrastructure_error {
+// Public as userstream::unavailable_error, so that layers above the stores (the API) can answer it as Unavailable.
+class store_unavailable : public unavailable_error {
 public:
-    using infrastructure_error::infrastructure_error;
+    using unavailable_error::unavailable_error;
 };
 
 }  // namespace userstream::sql

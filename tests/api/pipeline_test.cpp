@@ -2,6 +2,7 @@
 // handler, internal failures hidden from the client, and `call`, the binary entry a gRPC listener uses.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <stdexcept>
 
 #include "google/rpc/status.pb.h"
@@ -121,6 +122,60 @@ TEST_CASE("A read whose read model cannot catch up within the bound answers Unav
 }
 
 namespace {
+// A store that has become unreachable, as PostgreSQL is while it restarts: every read throws what the SQL layer throws.
+class unreachable_store final : public userstream::testing::forwarding_store {
+public:
+    using forwarding_store::forwarding_store;
+    void go_down() { down_ = true; }
+
+    std::vector<eventstore::stored_event> read_aggregate(const eventstore::aggregate_key& key,
+                                                         eventstore::sequence_number after) const override {
+        if (down_) throw unavailable_error("PostgreSQL: connection to 10.0.0.7 lost");
+        return inner_.read_aggregate(key, after);
+    }
+    std::vector<eventstore::stored_event> read_global(eventstore::global_position after,
+                                                      const eventstore::global_filter& filter,
+                                                      std::size_t limit) const override {
+        if (down_) throw unavailable_error("PostgreSQL: connection to 10.0.0.7 lost");
+        return inner_.read_global(after, filter, limit);
+    }
+
+private:
+    std::atomic<bool> down_{false};
+};
+}  // namespace
+
+TEST_CASE("A store that cannot be reached while a method reads it answers Unavailable (retryable), not Internal; the "
+          "detail goes only to the log hook") {
+    api_fixture f;
+    f.given_human("u1", "o1");
+    f.given_human("u2", "o1");
+    unreachable_store store(f.store);
+    user::user_service users(store, f.tokens, f.keys, f.clock, f.ids, {});
+    projections::user_projections read_side(store);
+    std::vector<std::string> lines;
+    api::api_options options;
+    options.log = [&](std::string_view line) { lines.emplace_back(line); };
+    api::api_handler handler(users, read_side, f.tokens, f.tokens, options);
+    const api::header_list admin{{"Authorization", "Bearer admin-token"}};
+    REQUIRE(handler.handle({"PUT", "/management/v1/users/u1/phone", admin, R"({"phone":"+41 79 123 45 67"})"}).status ==
+            200);
+
+    // u2's stream was never loaded by this service, so the command must read it, as any command after a restart must.
+    const auto stored_before = f.events().size();
+    store.go_down();
+    const auto answer =
+        handler.handle({"PUT", "/management/v1/users/u2/phone", admin, R"({"phone":"+41 71 000 00 00"})"});
+    CHECK(answer.status == 503);
+    CHECK(answer.body.find(R"("code":14)") != std::string::npos);
+    CHECK(answer.body.find("EVENTSTORE-Unavailable") != std::string::npos);
+    CHECK(answer.body.find("10.0.0.7") == std::string::npos);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find("10.0.0.7") != std::string::npos);
+    CHECK(f.events().size() == stored_before);
+}
+
+namespace {
 // An authenticator whose lookup fails, as a host's identity provider might.
 struct failing_authenticator final : api::authenticator {
     std::optional<user::caller> authenticate(std::string_view) const override {
@@ -129,7 +184,7 @@ struct failing_authenticator final : api::authenticator {
 };
 }  // namespace
 
-TEST_CASE("An internal failure answers a generic Internal error; the detail goes only to the log hook") {
+TEST_CASE("An internal failure answers a generic Internal error, the detail goes only to the log hook") {
     api_fixture f;
     failing_authenticator failing;
     std::vector<std::string> lines;

@@ -86,6 +86,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Raised when the storage as a whole cannot serve a call (connection lost, server restarting, lock wait timed out,
+// disk error), as opposed to one bad row or request: retrying later may succeed. Hosts answer it as Unavailable.
+class unavailable_error : public infrastructure_error {
+public:
+    using infrastructure_error::infrastructure_error;
+};
+
 // A stored event that cannot be decoded. The message names instance, aggregate, sequence and event type.
 class decode_error : public infrastructure_error {
 public:

@@ -130,7 +130,9 @@ std::unique_ptr<connection> as_writer(std::unique_ptr<connection> db, const stat
 
 // One group transaction on the writer connection, in pipeline mode: BEGIN, the lock and the last position (serialised
 // commits) or the transaction's position base (parallel commits), and the current sequences go in one round trip; the
-// INSERT and COMMIT in a second.
+// INSERT and COMMIT in a second. With parallel commits, a group that names every expected sequence goes in one round
+// trip instead (`trust`): the INSERT checks the sequences and offsets the positions on the server, and the lane adds
+// the base to the results afterwards (`take_shift`).
 //
 // A broken writer connection (the server restarted, the network dropped it) is replaced at the start of the next
 // push, before its BEGIN, so no transaction ever spans two connections. The push that met the break fails as a store

@@ -661,7 +661,7 @@ TEST_CASE("A read the read side cannot serve yet is Unavailable (US-QUERY-behind
     }
 }
 
-TEST_CASE("An infrastructure failure is a generic Internal error in every protocol's form; its detail goes only to the log") {
+TEST_CASE("An infrastructure failure is a generic Internal error in every protocol's form, its detail goes only to the log") {
     for (const auto p : all_protocols) {
         INFO(name_of(p));
         api_fixture f;

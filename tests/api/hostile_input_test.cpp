@@ -290,7 +290,7 @@ TEST_CASE("A compressed Connect request is unimplemented") {
     CHECK(f.events().size() == before);
 }
 
-TEST_CASE("A request over max_request_bytes is refused before it is decoded; one of exactly that size is not") {
+TEST_CASE("A request over max_request_bytes is refused before it is decoded, one of exactly that size is not") {
     api::api_options options;
     options.max_request_bytes = 64;
     api_fixture f({}, options);

@@ -121,7 +121,7 @@ TEST_CASE("Sequences are JSON strings and dates RFC 3339 in UTC with Z, in REST 
     }
 }
 
-TEST_CASE("v1 change responses carry no creationDate; v1 reads do") {
+TEST_CASE("v1 change responses carry no creationDate, v1 reads do") {
     for (const auto p : json_protocols) {
         INFO(name_of(p));
         api_fixture f;

@@ -145,7 +145,7 @@ private:
 };
 }  // namespace
 
-TEST_CASE("A store that cannot be reached while a method reads it answers Unavailable (retryable), not Internal; the "
+TEST_CASE("A store that cannot be reached while a method reads it answers Unavailable (retryable), not Internal, the "
           "detail goes only to the log hook") {
     api_fixture f;
     f.given_human("u1", "o1");

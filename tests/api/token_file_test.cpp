@@ -22,7 +22,7 @@ std::string rejection_of(const std::string& text) {
 }
 }  // namespace
 
-TEST_CASE("A known token yields its user and organisation; an unknown or empty one yields nobody") {
+TEST_CASE("A known token yields its user and organisation, an unknown or empty one yields nobody") {
     const auto tokens = token_file::parse(two_users);
     const auto admin = tokens.authenticate("secret-admin");
     REQUIRE(admin);

@@ -269,7 +269,7 @@ TEST_CASE("commit_group: a store failure at COMMIT leaves every push of the grou
     CHECK(tx.begins == 1);
 }
 
-TEST_CASE("commit_group: each push is checked against its expected sequence; a stale push is a Conflict alone",
+TEST_CASE("commit_group: each push is checked against its expected sequence, a stale push is a Conflict alone",
           "[group-commit][concurrency]") {
     scripted_transaction tx;
     {
@@ -284,12 +284,14 @@ TEST_CASE("commit_group: each push is checked against its expected sequence; a s
     group.add({part("u2", 0)});       // new aggregate
     group.add({part("u2", 0)});       // stale: the push before created u2
     group.add({part("u3", std::nullopt)});  // no check
+    group.add({part("u4", 9)});             // ahead of the store: stale too
     commit_group(group.span(), tx);
     CHECK(outcome_id(group[0]) == "EVENTSTORE-Conflict");
     CHECK(outcome_id(group[1]) == "ok");
     CHECK(outcome_id(group[2]) == "ok");
     CHECK(outcome_id(group[3]) == "EVENTSTORE-Conflict");
     CHECK(outcome_id(group[4]) == "ok");
+    CHECK(outcome_id(group[5]) == "EVENTSTORE-Conflict");
     // Sequences continue per aggregate; positions continue from the last committed one, in queue order.
     CHECK(group[1].outcome->value().events[0].sequence.value == 3);
     CHECK(group[2].outcome->value().events[0].sequence.value == 1);

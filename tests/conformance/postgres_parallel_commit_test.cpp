@@ -92,7 +92,7 @@ std::string key_text(const es::aggregate_key& key) { return key.aggregate_type +
 
 }  // namespace
 
-TEST_CASE("parallel commits: 8 writers commit at once while a follower reads by position; it sees every event "
+TEST_CASE("parallel commits: 8 writers commit at once while a follower reads by position, it sees every event "
           "exactly once, in each aggregate's sequence order", "[postgres][parallel]") {
     parallel_schema schema;
     postgres_event_store reader(schema.options());
@@ -187,7 +187,7 @@ TEST_CASE("parallel commits: 8 writers commit at once while a follower reads by 
     CHECK(last_sequence["user/shared"] > 0);
 }
 
-TEST_CASE("parallel commits: a push commits while another writer's transaction is open; readers stop at that "
+TEST_CASE("parallel commits: a push commits while another writer's transaction is open, readers stop at that "
           "transaction until it ends, then see its events and the later ones, none skipped", "[postgres][parallel]") {
     parallel_schema schema;
     postgres_event_store store(schema.options());

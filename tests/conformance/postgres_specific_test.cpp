@@ -302,7 +302,7 @@ TEST_CASE("defect 8.1: while the server is down a push is Unavailable, and writi
     require_gapless(store);
 }
 
-TEST_CASE("defect 8.1: a connection lost before COMMIT is Unavailable; lost after it committed is CommitUnknown, and "
+TEST_CASE("defect 8.1: a connection lost before COMMIT is Unavailable, lost after it committed is CommitUnknown, and "
           "a retry decided on a re-read cannot store it twice",
           "[postgres][issue8]") {
     conformance::private_cluster cluster;

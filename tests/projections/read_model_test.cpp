@@ -194,7 +194,7 @@ TEST_CASE("a malformed payload stops the page without applying any of it", "[rea
     CHECK(s.phones.rows().empty());
 }
 
-TEST_CASE("human.added fills username, profile and email; email.verified marks the email verified", "[read-model]") {
+TEST_CASE("human.added fills username, profile and email, email.verified marks the email verified", "[read-model]") {
     read_side s;
     add_human_request request{"u1", "o1", "+41 71 000 00 00", true};
     request.username = "minnie";
@@ -289,7 +289,7 @@ TEST_CASE("get_user_by_id answers a machine with machine fields and no human", "
     CHECK(*user->machine == machine_view{"Robot", "Builds things"});
 }
 
-TEST_CASE("get_user_by_id: a missing, removed or not-yet-added user is QUERY-Dfbg2 NotFound; an initial one is found",
+TEST_CASE("get_user_by_id: a missing, removed or not-yet-added user is QUERY-Dfbg2 NotFound, an initial one is found",
           "[read-model][query]") {
     read_side s;
     s.w.given("gone", "o1", {human_added{}, user_removed{}});

@@ -63,7 +63,7 @@ TEST_CASE("a position the projection cannot reach in time is a retryable error, 
     then_rejected(read_side.get_user_details(w.instance(), "u1", {future, 20ms}), pe::projection_behind);
 }
 
-TEST_CASE("get_user_by_id after add_human, with its position, sees the new user; past the head it is US-QUERY-behind",
+TEST_CASE("get_user_by_id after add_human, with its position, sees the new user, past the head it is US-QUERY-behind",
           "[read-your-writes]") {
     eventstore::memory_event_store store;
     world w(store);

@@ -355,7 +355,7 @@ TEST_CASE("start and stop called concurrently from many threads leave at most on
 }
 
 TEST_CASE("a background failure is counted and reported, a caught-up runner counts its rounds, and a success clears "
-          "the error; activity() asks no store",
+          "the error, activity() asks no store",
           "[runner]") {
     eventstore::memory_event_store inner;
     flaky_store store(inner);

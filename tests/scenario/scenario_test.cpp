@@ -77,7 +77,7 @@ TEST_CASE("scenario: failure lines carry id, key, kind and message, and push not
     CHECK(out[2]["events"].size() == 2);
 }
 
-TEST_CASE("scenario: v2 return_code returns the code; at most one verification option", "[scenario]") {
+TEST_CASE("scenario: v2 return_code returns the code, at most one verification option", "[scenario]") {
     harness h;
     const auto out = h.run(R"({"op":"add_human","userId":"u1","orgId":"o1"}
 {"op":"set_phone_v2","userId":"u1","phone":"079 123 45 67","returnCode":{}}
@@ -366,7 +366,7 @@ TEST_CASE("defect 8.3: an exception while answering a line becomes an Internal f
     CHECK(out[2]["error"]["id"] == "EVENT-pos9e");
 }
 
-TEST_CASE("defect 8.4: a line with too many members is refused quickly; one at the cap still works", "[scenario][issue8]") {
+TEST_CASE("defect 8.4: a line with too many members is refused quickly, one at the cap still works", "[scenario][issue8]") {
     harness h;
     const auto out = h.run(add_human_with_members("u1", 200'000) + "\n" +   // 2.3 MB: also over the length cap
                            add_human_with_members("u2", 10'001) + "\n" +    // under the length cap
@@ -382,7 +382,7 @@ TEST_CASE("defect 8.4: a line with too many members is refused quickly; one at t
     CHECK(out[4]["events"].size() == 1);
 }
 
-TEST_CASE("defect 8.4: a line longer than 1 MiB or nested deeper than 32 levels is refused; one at the caps works",
+TEST_CASE("defect 8.4: a line longer than 1 MiB or nested deeper than 32 levels is refused, one at the caps works",
           "[scenario][issue8]") {
     harness h;
     constexpr std::size_t max_line = 1'048'576;

@@ -37,7 +37,7 @@ TEST_CASE("SIGINT stops the server too, and idle kept-alive connections do not h
     CHECK(idle.closed_within(1s));
 }
 
-TEST_CASE("a request in flight at SIGTERM is answered, closed, and kept; then the server exits 0", "[server][shutdown]") {
+TEST_CASE("a request in flight at SIGTERM is answered, closed, and kept, then the server exits 0", "[server][shutdown]") {
     dev_server server;
     REQUIRE(add_user(server.port(), server.token(), "u1").status == 200);
     const std::string body = R"({"phone": "+41 71 000 00 00", "isPhoneVerified": true})";

@@ -71,7 +71,7 @@ TEST_CASE("resend v2: nothing to resend after verification, except with an exter
     }
 }
 
-TEST_CASE("remove v1 and v2 push removed; a missing phone is an error of each version's kind", "[remove]") {
+TEST_CASE("remove v1 and v2 push removed, a missing phone is an error of each version's kind", "[remove]") {
     user_fixture f;
     f.given("u1", "o1", {human_added{number}});
     f.given("u2", "o1", {human_added{number}});
@@ -91,7 +91,7 @@ TEST_CASE("remove v1 and v2 push removed; a missing phone is an error of each ve
     then_rejected(f.service.remove_phone(admin, {"u9"}), errors::phone_user_not_found_v2);
 }
 
-TEST_CASE("remove v2: the user may remove their own phone; others need user.write", "[remove][permissions]") {
+TEST_CASE("remove v2: the user may remove their own phone, others need user.write", "[remove][permissions]") {
     user_fixture f;
     f.given("u1", "o1", {human_added{number}});
     then_rejected(f.service.remove_phone({"u2", "o1"}, {"u1"}), errors::permission_denied_v2);

@@ -89,7 +89,7 @@ TEST_CASE("v2: a user may set their own phone with send_code only", "[v2][permis
     CHECK_FALSE(sent->verification_code);
 }
 
-TEST_CASE("v2: others need user.write on the user's org; the header plays no part", "[v2][permissions]") {
+TEST_CASE("v2: others need user.write on the user's org, the header plays no part", "[v2][permissions]") {
     user_fixture f;
     f.given("u1", "o1", {human_added{}});
     const caller stranger{"u2", "o1"};

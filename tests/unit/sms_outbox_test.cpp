@@ -513,7 +513,7 @@ private:
 }  // namespace
 
 TEST_CASE("outbox: a store failure in the background is reported in the status and retried after a pause that "
-          "doubles; once the store is back the code goes out and the report clears",
+          "doubles, once the store is back the code goes out and the report clears",
           "[outbox]") {
     outbox_fixture f;
     f.given("u1", "o1", {human_added{}});

@@ -287,7 +287,7 @@ TEST_CASE("defect 8.11: a ciphertext is bound to its instance, user and event ty
                     infrastructure_error);
 }
 
-TEST_CASE("defect 8.11: new codes are bound to where they are stored; a legacy event name binds like its twin",
+TEST_CASE("defect 8.11: new codes are bound to where they are stored, a legacy event name binds like its twin",
           "[issue8][code][keys]") {
     using namespace userstream::testing;
     user_fixture f;

@@ -125,7 +125,7 @@ TEST_CASE("verify v1: request and state errors", "[verify][v1]") {
     CHECK(f.store.head().value == 4);
 }
 
-TEST_CASE("verify v2: request and state errors; no code pending is Code.Invalid and recorded", "[verify][v2]") {
+TEST_CASE("verify v2: request and state errors, no code pending is Code.Invalid and recorded", "[verify][v2]") {
     user_fixture f;
     then_rejected(f.service.verify_phone(admin, {"", "X"}), errors::user_id_missing_v2);
     then_rejected(f.service.verify_phone(admin, {"u1", "X"}), errors::phone_user_not_found_v2);

@@ -1,6 +1,10 @@
 // The handler: picks the protocol from path and content type, and gives `call` the same pipeline on binary protobuf.
 #include "userstream/api/api_handler.hpp"
 
+#include <mutex>
+
+#include <google/protobuf/stubs/logging.h>
+
 #include "pipeline.hpp"
 #include "protocols/protocols.hpp"
 #include "wire/error_bodies.hpp"
@@ -35,7 +39,13 @@ api_response unsupported_media_type() {
 
 api_handler::api_handler(user::user_service& users, projections::user_projections& read_side,
                          const authenticator& auth, const user::authorizer& permissions, api_options options)
-    : impl_(std::make_unique<impl>(users, read_side, auth, permissions, std::move(options))) {}
+    : impl_(std::make_unique<impl>(users, read_side, auth, permissions, std::move(options))) {
+    // protobuf logs a line on standard error for every binary message with a string field that is not UTF-8, which
+    // any client can send: a host's log would be flooded at the client's will. The request is refused with
+    // InvalidArgument anyway, so protobuf's own log is switched off, once, for the process.
+    static std::once_flag silenced;
+    std::call_once(silenced, [] { google::protobuf::SetLogHandler(nullptr); });
+}
 
 api_handler::~api_handler() = default;
 

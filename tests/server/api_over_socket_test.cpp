@@ -53,6 +53,24 @@ TEST_CASE("one kept-alive connection carries several requests, and a chunked bod
     CHECK_THAT(phone.body, Catch::Contains("+41710000000"));
 }
 
+TEST_CASE("a binary request with a string that is not UTF-8 answers 400 and leaves no protobuf line in the server's "
+          "output, so clients cannot flood it", "[server]") {
+    dev_server server;
+    REQUIRE(add_user(server.port(), server.token(), "u1").status == 200);
+    // UpdateHumanPhoneRequest: user_id (1) = "u1", phone (2) = one byte 0xff.
+    const std::string body("\x0a\x02u1\x12\x01\xff", 7);
+    for (int i = 0; i < 3; ++i) {
+        const auto out = http_request(server.port(), "POST", "/zitadel.management.v1.ManagementService/UpdateHumanPhone",
+                                      {{"Content-Type", "application/proto"},
+                                       {"Connect-Protocol-Version", "1"},
+                                       {"Authorization", "Bearer " + server.token()}},
+                                      body);
+        CHECK(out.status == 400);
+    }
+    REQUIRE(server.stop() == 0);
+    CHECK_THAT(server.process().stderr_text(), !Catch::Contains("libprotobuf") && !Catch::Contains("UTF-8"));
+}
+
 TEST_CASE("a request without a token answers the API's 401 through the server", "[server]") {
     dev_server server;
     const auto out = http_request(server.port(), "PUT", "/management/v1/users/u1/phone",

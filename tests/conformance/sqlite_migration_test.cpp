@@ -8,50 +8,17 @@
 #include <filesystem>
 #include <string>
 
+#include "sqlite_temp_db.hpp"
 #include "userstream/backends/sqlite_event_store.hpp"
 #include "userstream/eventstore/errors.hpp"
 
 namespace es = userstream::eventstore;
 using userstream::backends::sqlite_event_store;
 
+using userstream::conformance_tests::temp_db;
+
 namespace {
 
-struct old_file {
-    old_file() {
-        static int counter = 0;
-        dir = std::filesystem::temp_directory_path() /
-              ("userstream-sqlite-migration-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-        std::filesystem::remove_all(dir);
-        std::filesystem::create_directories(dir);
-    }
-    ~old_file() { std::filesystem::remove_all(dir); }
-    std::string path() const { return (dir / "events.db").string(); }
-
-    // Runs SQL on a raw connection, returning the first column of the first row (if any).
-    std::string raw(const std::string& sql) const {
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(path().c_str(), &db) == SQLITE_OK);
-        sqlite3_busy_timeout(db, 5000);
-        std::string first;
-        char* error = nullptr;
-        const int rc = sqlite3_exec(
-            db, sql.c_str(),
-            [](void* out, int, char** values, char**) {
-                auto& text = *static_cast<std::string*>(out);
-                if (text.empty() && values[0]) text = values[0];
-                return 0;
-            },
-            &first, &error);
-        const std::string message = error ? error : "";
-        sqlite3_free(error);
-        sqlite3_close(db);
-        INFO(message);
-        REQUIRE(rc == SQLITE_OK);
-        return first;
-    }
-
-    std::filesystem::path dir;
-};
 
 // The schema of version 1 (the store until 0.1): a composite primary key, the position in a column of its own with a
 // unique index, and the rowid set to the position on insert (which VACUUM was free to renumber).
@@ -94,7 +61,7 @@ es::new_event plain_event() { return es::new_event{"user.added", R"({"a":1})", 1
 
 TEST_CASE("sqlite: a file of schema version 1 is migrated on open, keeping every event, position and sequence",
           "[sqlite][migration]") {
-    old_file file;
+    temp_db file;
     file.raw(schema_v1);
     file.raw(rows_v1);
 
@@ -133,7 +100,7 @@ TEST_CASE("sqlite: a file of schema version 1 is migrated on open, keeping every
 }
 
 TEST_CASE("sqlite: a migrated file opens again without migrating twice", "[sqlite][migration]") {
-    old_file file;
+    temp_db file;
     file.raw(schema_v1);
     file.raw(rows_v1);
     { sqlite_event_store first({.path = file.path()}); }

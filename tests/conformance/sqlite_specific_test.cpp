@@ -8,6 +8,7 @@
 #include <string>
 
 #include "decode_failure.hpp"
+#include "sqlite_temp_db.hpp"
 #include "userstream/backends/sqlite_event_store.hpp"
 
 namespace es = userstream::eventstore;
@@ -15,44 +16,10 @@ using userstream::backends::sqlite_event_store;
 using userstream::testing::decode_failure;
 using userstream::testing::names_the_row;
 
+using userstream::conformance_tests::temp_db;
+
 namespace {
 
-struct temp_db {
-    temp_db() {
-        static int counter = 0;
-        dir = std::filesystem::temp_directory_path() /
-              ("userstream-sqlite-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-        std::filesystem::remove_all(dir);
-        std::filesystem::create_directories(dir);
-    }
-    ~temp_db() { std::filesystem::remove_all(dir); }
-    std::string path() const { return (dir / "events.db").string(); }
-
-    // Runs SQL on a raw connection, returning the first column of the first row (if any).
-    std::string raw(const std::string& sql) const {
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(path().c_str(), &db) == SQLITE_OK);
-        sqlite3_busy_timeout(db, 5000);
-        std::string first;
-        char* error = nullptr;
-        const int rc = sqlite3_exec(
-            db, sql.c_str(),
-            [](void* out, int, char** values, char**) {
-                auto& text = *static_cast<std::string*>(out);
-                if (text.empty() && values[0]) text = values[0];
-                return 0;
-            },
-            &first, &error);
-        const std::string message = error ? error : "";
-        sqlite3_free(error);
-        sqlite3_close(db);
-        INFO(message);
-        REQUIRE(rc == SQLITE_OK);
-        return first;
-    }
-
-    std::filesystem::path dir;
-};
 
 es::new_event plain_event() { return es::new_event{"user.added", R"({"a":1})", 1, "c", {}}; }
 

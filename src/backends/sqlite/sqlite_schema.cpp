@@ -34,7 +34,8 @@ CREATE INDEX IF NOT EXISTS es_projection ON events2 (instance_id, aggregate_type
 // Version 1 to 2: the rows are copied into a table of the new shape in position order (taking the positions from
 // their column, never from the old rowids), the old table goes with its indexes, the new one takes its name. One
 // transaction (ensure_component_schema's): a crash midway leaves version 1 as it was. It rewrites the whole table
-// once, so it needs as much free disk as the table takes.
+// once, so it needs as much free disk as the table takes. It spells the version-2 table out instead of reusing
+// create_v2: a migration must keep creating version 2 after create_v2 moves on to a later version.
 constexpr const char* migrate_v1_to_v2 = R"sql(
 CREATE TABLE events2_v2 (
     instance_id    TEXT    NOT NULL,

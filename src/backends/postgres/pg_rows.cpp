@@ -22,6 +22,13 @@ constexpr std::int64_t postgres_epoch_us = 946'684'800LL * 1'000'000;
 
 }  // namespace
 
+std::uint64_t position_of(const sql::postgres::result_set& rows, int row) noexcept {
+    const auto bytes = rows.value(row, 10);
+    if (bytes.size() != 8) return 0;
+    const auto position = read_big_endian<std::int64_t>(bytes);
+    return position < 1 ? 0 : static_cast<std::uint64_t>(position);
+}
+
 eventstore::stored_event decode_row(const sql::postgres::result_set& rows, int row) {
     eventstore::stored_event event;
     decode_row_into(rows, row, event);
@@ -38,15 +45,18 @@ void decode_row_into(const sql::postgres::result_set& rows, int row, eventstore:
         return detail::row_error("PostgreSQL", rows.value(row, 0), rows.value(row, 1), rows.value(row, 2),
                                  sequence_text(), problem);
     };
+    // A NULL reads as zero bytes, so the NULL test is needed only for a value that is empty: replay decodes millions
+    // of rows, and each libpq accessor is a call with its own bounds checks.
     const auto fixed = [&](int column, std::size_t size, const char* name) {
         const auto bytes = rows.value(row, column);
-        if (rows.is_null(row, column) || bytes.size() != size) throw fail(std::string(name) + " is NULL or mistyped");
+        if (bytes.size() != size) throw fail(std::string(name) + " is NULL or mistyped");
         return bytes;
     };
     // Assigned in place: a reused event keeps its strings' capacity, so replay allocates only for a longer value.
     const auto text = [&](int column, const char* name, std::string& into) {
-        if (rows.is_null(row, column)) throw fail(std::string(name) + " is NULL");
-        into.assign(rows.value(row, column));
+        const auto bytes = rows.value(row, column);
+        if (bytes.empty() && rows.is_null(row, column)) throw fail(std::string(name) + " is NULL");
+        into.assign(bytes);
     };
 
     text(0, "instance_id", event.aggregate.instance_id);
@@ -67,8 +77,7 @@ void decode_row_into(const sql::postgres::result_set& rows, int row, eventstore:
         throw fail("created_at is infinite or out of range");
     }
     event.created_at = timestamp(std::chrono::microseconds(created_us + postgres_epoch_us));
-    if (!rows.is_null(row, 7)) {
-        const auto jsonb = rows.value(row, 7);
+    if (const auto jsonb = rows.value(row, 7); !jsonb.empty() || !rows.is_null(row, 7)) {
         if (jsonb.empty() || jsonb.front() != 1) throw fail("payload is not JSONB version 1");
         event.payload.assign(jsonb.substr(1));
     } else {

@@ -466,23 +466,39 @@ std::vector<stored_event> postgres_event_store::read_global(eventstore::global_p
 std::uint64_t postgres_event_store::for_each_global(
     eventstore::global_position after, const eventstore::global_filter& filter,
     const std::function<bool(const stored_event&)>& visit) const {
-    // Keyset pages: each page starts after the last position seen, so no cursor or snapshot is held between pages,
-    // and positions commit in order (or, with parallel commits, each page stops at the horizon), so nothing that
-    // commits meanwhile can slip in behind the reader.
-    constexpr std::size_t page_size = 8192;
+    // Keyset pages: each page starts after the last position of the one before, so no cursor or snapshot is held
+    // between pages, and positions commit in order (or, with parallel commits, each page stops at the horizon), so
+    // nothing that commits meanwhile can slip in behind the reader. A full page's last position is known as soon as
+    // the page arrives, so the next page is asked for before this one is decoded: the server reads and sends it while
+    // this thread decodes and visits, where one page after another made each side wait for the other.
+    constexpr int page_size = 8192;
     auto reader = impl_->pool.acquire();
     const std::string sql = impl_->sql.global(filter);
     std::uint64_t visited = 0;
     stored_event event;
+    reader->send_query(sql, global_parameters(after, filter, page_size), true);
     for (;;) {
-        const auto rows = reader->exec_prepared(sql, global_parameters(after, filter, page_size), true);
-        for (int row = 0; row < rows.rows(); ++row) {
-            pg_detail::decode_row_into(rows, row, event);
-            ++visited;
-            if (!visit(event)) return visited;
-            after = event.position;
+        const auto rows = reader->await_result(sql);
+        const bool full = rows.rows() == page_size;
+        if (full) {
+            after = eventstore::global_position{pg_detail::position_of(rows, page_size - 1)};
+            reader->send_query(sql, global_parameters(after, filter, page_size), true);
         }
-        if (static_cast<std::size_t>(rows.rows()) < page_size) return visited;
+        try {
+            for (int row = 0; row < rows.rows(); ++row) {
+                pg_detail::decode_row_into(rows, row, event);
+                ++visited;
+                if (!visit(event)) {
+                    if (full) reader->discard_result();
+                    return visited;
+                }
+                if (full && row % 1024 == 1023) reader->read_available();
+            }
+        } catch (...) {
+            if (full) reader->discard_result();
+            throw;
+        }
+        if (!full) return visited;
     }
 }
 

@@ -130,6 +130,35 @@ result_set connection::exec_prepared(const std::string& sql, const parameters& p
     return res;
 }
 
+void connection::send_query(const std::string& sql, const parameters& params, bool binary) {
+    prepare(sql);
+    const auto values = raw_values(params, sql);
+    check_sent(PQsendQueryPrepared(conn_, prepared_.at(sql).c_str(), static_cast<int>(values.size()), values.data(),
+                                   nullptr, nullptr, binary ? 1 : 0),
+               sql);
+}
+
+result_set connection::await_result(std::string_view what) {
+    // Every result of the statement is read before returning or throwing, so the connection is ready for the next.
+    result_set kept;
+    result_set failure;
+    while (result_set res{PQgetResult(conn_)}) {
+        if (!ok_status(PQresultStatus(res.get()))) {
+            if (!failure) failure = std::move(res);
+        } else if (!kept) {
+            kept = std::move(res);
+        }
+    }
+    if (failure || !kept) fail(failure.get(), what);
+    return kept;
+}
+
+void connection::read_available() noexcept { PQconsumeInput(conn_); }
+
+void connection::discard_result() noexcept {
+    while (PGresult* res = PQgetResult(conn_)) PQclear(res);
+}
+
 void connection::enter_pipeline() { check_sent(PQenterPipelineMode(conn_), "enter pipeline mode"); }
 
 bool connection::in_pipeline() const noexcept { return PQpipelineStatus(conn_) != PQ_PIPELINE_OFF; }

@@ -67,6 +67,14 @@ public:
     result_set exec_prepared(const std::string& sql, const parameters& params, bool binary);
     // Prepares a statement now; `send_prepared` in pipeline mode needs its statements prepared beforehand.
     void prepare(const std::string& sql);
+    // Sends one parameterised statement without waiting for its result (not in pipeline mode), so the caller can work
+    // while the server runs it; `await_result` then collects the result. Between the two, `read_available` moves
+    // whatever has arrived into the connection's buffer without waiting, which keeps a large result flowing (the
+    // server stops sending once the socket's buffers are full). `discard_result` reads the result and drops it.
+    void send_query(const std::string& sql, const parameters& params, bool binary);
+    result_set await_result(std::string_view what);
+    void read_available() noexcept;
+    void discard_result() noexcept;
 
     // Pipeline mode: queue statements, then `sync` and read each result in order with `next_result`. `exec` and
     // `exec_prepared` are not available while in pipeline mode.

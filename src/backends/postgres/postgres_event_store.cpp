@@ -77,16 +77,19 @@ struct statements {
           // The stream's end is read as the primary key's last entry for the aggregate (ORDER BY the key, LIMIT 1):
           // a plain existence test of (aggregate, sequence - 1) let the planner pick es_projection, which matches
           // only (instance, type), while the table had no statistics yet, and scan every row of the instance.
-          insert_trusted("INSERT INTO " + table + " (" + event_columns +
-                         ") SELECT u.i, u.t, u.a, u.e, u.s, u.r, u.c, u.p, u.cr, u.o, (" +
-                         transaction_base.substr(7) +
-                         ") + u.pos, u.ord FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
+          // It is the transaction's only statement, committed by the pipeline's sync point (an implicit
+          // transaction), so it also returns the base: BEGIN, the base's SELECT and COMMIT would each cost the
+          // server a statement of their own.
+          insert_trusted("WITH base AS (" + transaction_base + " AS b), ins AS (INSERT INTO " + table + " (" +
+                         event_columns +
+                         ") SELECT u.i, u.t, u.a, u.e, u.s, u.r, u.c, u.p, u.cr, u.o, base.b + u.pos, u.ord "
+                         "FROM base, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
                          "$6::smallint[], $7::timestamptz[], $8::jsonb[], $9::text[], $10::text[], $11::bigint[], "
                          "$12::integer[], $13::boolean[]) AS u(i, t, a, e, s, r, c, p, cr, o, pos, ord, first) "
                          "CROSS JOIN LATERAL (SELECT 1 UNION ALL SELECT 1 WHERE u.first AND u.s > 1 AND COALESCE((SELECT "
                          "x.\"sequence\" FROM " + table + " x WHERE x.instance_id = u.i AND x.aggregate_type = u.t "
                          "AND x.aggregate_id = u.a ORDER BY x.instance_id DESC, x.aggregate_type DESC, "
-                         "x.aggregate_id DESC, x.\"sequence\" DESC LIMIT 1), 0) < u.s - 1) AS twice(n)"),
+                         "x.aggregate_id DESC, x.\"sequence\" DESC LIMIT 1), 0) < u.s - 1) AS twice(n)) SELECT b FROM base"),
           read_aggregate(std::string("SELECT ") + event_columns + " FROM " + table +
                          " WHERE instance_id = $1 AND aggregate_type = $2 AND aggregate_id = $3 AND \"sequence\" > $4"
                          " ORDER BY \"sequence\"") {}
@@ -128,6 +131,8 @@ std::unique_ptr<connection> as_writer(std::unique_ptr<connection> db, const stat
     // rates the generic plan above its custom ones and would otherwise plan every execution anew (about 0.1 ms of
     // the server's time per group, more than the INSERT itself).
     db->exec("SET plan_cache_mode = force_generic_plan");
+    // The trusted INSERT runs without BEGIN, in an implicit transaction, which would take the server's default level.
+    db->exec("SET default_transaction_isolation = 'read committed'");
     db->prepare(sql.parallel ? sql.transaction_base : sql.last_position);
     db->prepare(sql.sequences);
     db->prepare(sql.insert);
@@ -139,8 +144,8 @@ std::unique_ptr<connection> as_writer(std::unique_ptr<connection> db, const stat
 // One group transaction on the writer connection, in pipeline mode: BEGIN, the lock and the last position (serialised
 // commits) or the transaction's position base (parallel commits), and the current sequences go in one round trip; the
 // INSERT and COMMIT in a second. With parallel commits, a group that names every expected sequence goes in one round
-// trip instead (`trust`): the INSERT checks the sequences and offsets the positions on the server, and the lane adds
-// the base to the results afterwards (`take_shift`).
+// trip instead (`trust`), as one statement committed by the sync point: the INSERT checks the sequences, offsets the
+// positions on the server and returns the base, which the lane adds to the results afterwards (`take_shift`).
 //
 // A broken writer connection (the server restarted, the network dropped it) is replaced at the start of the next
 // push, before its BEGIN, so no transaction ever spans two connections. The push that met the break fails as a store
@@ -216,8 +221,6 @@ public:
             db_.reset();
             db_ = as_writer(std::make_unique<connection>(conninfo_), sql_);
         }
-        db_->send(begin_transaction);
-        db_->send_prepared(sql_.transaction_base, {}, false);
         deferred_ = true;
         base_ = 0;
         return 0;
@@ -279,17 +282,20 @@ public:
     }
 
     void commit() override {
+        if (deferred_) {
+            // The trusted INSERT alone, committed at the sync point; a group of pushes without events sends nothing.
+            db_->sync();
+            const auto base = std::exchange(inserted_, false) ? parse_count(db_->next_result().value(0, 0)) : 0;
+            db_->end_sync();
+            deferred_ = false;
+            shift_ = base;
+            return;
+        }
         db_->send("COMMIT");
         db_->sync();
-        std::uint64_t base = 0;
-        if (deferred_) {
-            db_->next_result();
-            base = parse_count(db_->next_result().value(0, 0));
-        }
         if (std::exchange(inserted_, false)) db_->next_result();
         db_->next_result();
         db_->end_sync();
-        if (std::exchange(deferred_, false)) shift_ = base;
     }
 
     void rollback() noexcept override {

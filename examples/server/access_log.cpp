@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "console.hpp"
 #include "debug_endpoints.hpp"
 #include "server_metrics.hpp"
 #include "userstream/api/api_handler.hpp"
@@ -18,10 +17,6 @@ std::string route_label(std::string_view method, std::string_view target) {
 std::string access_log_line(std::string_view method, std::string_view route, int status, double seconds) {
     return fmt::format("access method={} route={} status={} duration_ms={:.3f}", method_label(method), route, status,
                        seconds * 1000.0);
-}
-
-void log_access(std::string_view method, std::string_view route, int status, double seconds) {
-    print_stderr_line(access_log_line(method, route, status, seconds));
 }
 
 }  // namespace server

@@ -4,6 +4,9 @@
 //
 // The route is a template (route_label), never the raw path: paths carry user ids, and nothing of the request beyond
 // its method and route is written, so no token, code or phone number reaches the log.
+//
+// The lines go out in batches (batched_line_writer: within 100 ms, or at 64 KiB), not one write() per request; the
+// server flushes them before it exits.
 #pragma once
 
 #include <string>
@@ -16,6 +19,5 @@ namespace server {
 std::string route_label(std::string_view method, std::string_view target);
 
 std::string access_log_line(std::string_view method, std::string_view route, int status, double seconds);
-void log_access(std::string_view method, std::string_view route, int status, double seconds);
 
 }  // namespace server

@@ -11,15 +11,16 @@ std::mutex& console_mutex() {
     return mutex;
 }
 
-void print_line(std::FILE* stream, std::string_view line) {
+void print(std::FILE* stream, std::string_view text, bool add_newline) {
     const std::lock_guard lock(console_mutex());
-    std::fwrite(line.data(), 1, line.size(), stream);
-    std::fputc('\n', stream);
+    std::fwrite(text.data(), 1, text.size(), stream);
+    if (add_newline) std::fputc('\n', stream);
     std::fflush(stream);
 }
 }  // namespace
 
-void print_stdout_line(std::string_view line) { print_line(stdout, line); }
-void print_stderr_line(std::string_view line) { print_line(stderr, line); }
+void print_stdout_line(std::string_view line) { print(stdout, line, true); }
+void print_stderr_line(std::string_view line) { print(stderr, line, true); }
+void print_stderr_lines(std::string_view lines) { print(stderr, lines, false); }
 
 }  // namespace server

@@ -10,5 +10,7 @@ namespace server {
 
 void print_stdout_line(std::string_view line);
 void print_stderr_line(std::string_view line);
+// Several whole lines at once, each already ending in '\n' (the access log's batches).
+void print_stderr_lines(std::string_view lines);
 
 }  // namespace server

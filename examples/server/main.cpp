@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "access_log.hpp"
+#include "batched_line_writer.hpp"
 #include "console.hpp"
 #include "debug_endpoints.hpp"
 #include "dev_mode.hpp"
@@ -137,6 +138,8 @@ int serve(const server::server_options& options, server::shutdown_signal& stop) 
     const us::system_clock time;
     us::user::sms_outbox outbox(store, users, keys, time, *sender, *backing.outbox_checkpoints, outbox_config);
 
+    // Before the listeners, so that it outlives them: their last exchanges are logged while they shut down.
+    server::batched_line_writer access_log([](std::string_view lines) { server::print_stderr_lines(lines); });
     server::debug_endpoints debug(metrics);
     server::http_server_config http_config;
     http_config.host = options.host;
@@ -150,10 +153,10 @@ int serve(const server::server_options& options, server::shutdown_signal& stop) 
         if (auto out = debug.answer_on_worker(request)) return std::move(*out);
         return api.handle(request);
     };
-    handlers.finished = [&metrics](const server::finished_exchange& done) {
+    handlers.finished = [&metrics, &access_log](const server::finished_exchange& done) {
         const auto route = server::route_label(done.method, done.target);
         metrics.observe_request(done.method, route, done.status, done.seconds);
-        server::log_access(done.method, route, done.status, done.seconds);
+        access_log.write_line(server::access_log_line(done.method, route, done.status, done.seconds));
     };
     server::http_server http(http_config, std::move(handlers));
 
@@ -172,13 +175,13 @@ int serve(const server::server_options& options, server::shutdown_signal& stop) 
         grpc_handlers.call = [&api](std::string_view method, std::string_view request, const us::api::rpc_metadata& m) {
             return api.call(method, request, m);
         };
-        grpc_handlers.finished = [&metrics, &served_methods](const server::finished_call& done) {
+        grpc_handlers.finished = [&metrics, &served_methods, &access_log](const server::finished_call& done) {
             // Unknown methods share one label, so that clients cannot make unbounded series.
             const std::string method =
                 served_methods.contains(std::string(done.method)) ? std::string(done.method) : "unmatched";
             const auto code = server::grpc_code_name(done.code);
             metrics.observe_grpc_call(method, code, done.seconds);
-            server::print_stderr_line(
+            access_log.write_line(
                 fmt::format("access grpc method={} code={} duration_ms={:.3f}", method, code, done.seconds * 1000.0));
         };
         grpc = std::make_unique<server::grpc_listener>(grpc_config, std::move(grpc_handlers));
@@ -238,12 +241,14 @@ int serve(const server::server_options& options, server::shutdown_signal& stop) 
     if (!grpc_drained.get() || !http_drained) {
         // Their workers still use the service and the store; nothing they do was acknowledged to a client.
         say("requests still running after the shutdown bound; exiting without waiting for them");
+        access_log.flush();
         std::fflush(stdout);
         std::fflush(stderr);
         ::_exit(1);
     }
     outbox.stop();
     read_side->stop();
+    access_log.flush();  // every exchange's line before the last one
     say("stopped");
     return 0;  // the store, read models and checkpoints close as they go out of scope
 }

@@ -67,3 +67,26 @@ TEST_CASE("the access log has method, route template, status and duration, and n
     CHECK_THAT(log, !Catch::Contains("user-4711") && !Catch::Contains(server.token()) && !Catch::Contains("+4171") &&
                         !Catch::Contains("71 000"));
 }
+
+TEST_CASE("every answered request has its access line on standard error once the server has stopped",
+          "[server][debug][access_log]") {
+    dev_server server;
+    REQUIRE(add_user(server.port(), server.token(), "user-1").status == 200);
+    constexpr int requests = 25;
+    for (int i = 0; i < requests; ++i) {
+        const std::string phone = i % 2 == 0 ? "+41 71 000 00 00" : "+41 79 123 45 67";
+        REQUIRE(http_request(server.port(), "PUT", "/management/v1/users/user-1/phone", json_headers(server.token()),
+                             R"({"phone": ")" + phone + R"(", "isPhoneVerified": true})")
+                    .status == 200);
+    }
+    REQUIRE(server.stop() == 0);
+    const auto log = server.process().stderr_text();
+    std::size_t lines = 0;
+    for (auto at = log.find("access method=PUT route=/management/v1/users/{userId}/phone status=200 ");
+         at != std::string::npos; at = log.find("access method=PUT route=", at + 1)) {
+        ++lines;
+    }
+    CHECK(lines == requests);
+    // The last exchange's line comes before the server's last word.
+    CHECK(log.rfind("access method=") < log.rfind("userstream-server: stopped"));
+}

@@ -7,7 +7,9 @@
 #include <prometheus/text_serializer.h>
 
 #include <array>
+#include <charconv>
 #include <mutex>
+#include <unordered_map>
 
 namespace server {
 
@@ -86,6 +88,16 @@ struct server_metrics::impl {
                                                .Register(*registry)
                                                .Add({});
 
+    // Each request's series, found by one hash lookup: prometheus-cpp's Family::Add builds a label map and hashes
+    // it on every call, which cost more than the rest of the request's bookkeeping. Series are never removed, so the
+    // pointers stay valid. Key: method label, route and status, separated by '\n' (which no label holds).
+    struct request_series {
+        prometheus::Counter* requests;
+        prometheus::Histogram* duration;
+    };
+    std::mutex series_mutex;
+    std::unordered_map<std::string, request_series> series;
+
     std::mutex render_mutex;  // one render at a time: the outbox counters advance by the difference since the last
     sources from;
     userstream::user::sms_outbox::report outbox_seen;
@@ -100,9 +112,27 @@ void server_metrics::set_sources(sources from) {
 }
 
 void server_metrics::observe_request(std::string_view method, const std::string& route, int status, double seconds) {
-    const std::string verb(method_label(method));
-    impl_->requests.Add({{"method", verb}, {"route", route}, {"status", std::to_string(status)}}).Increment();
-    impl_->request_duration.Add({{"method", verb}, {"route", route}}, latency_buckets()).Observe(seconds);
+    const std::string_view verb = method_label(method);
+    std::array<char, 16> digits{};
+    const auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), status);
+    const std::string_view code(digits.data(), ec == std::errc() ? static_cast<std::size_t>(end - digits.data()) : 0);
+    thread_local std::string key;  // reused: no allocation per request
+    key.assign(verb).append(1, '\n').append(route).append(1, '\n').append(code);
+
+    impl::request_series found{};
+    {
+        const std::lock_guard lock(impl_->series_mutex);
+        auto it = impl_->series.find(key);
+        if (it == impl_->series.end()) {
+            const std::string verb_text(verb);
+            auto& requests = impl_->requests.Add({{"method", verb_text}, {"route", route}, {"status", std::string(code)}});
+            auto& duration = impl_->request_duration.Add({{"method", verb_text}, {"route", route}}, latency_buckets());
+            it = impl_->series.emplace(key, impl::request_series{&requests, &duration}).first;
+        }
+        found = it->second;
+    }
+    found.requests->Increment();
+    found.duration->Observe(seconds);
 }
 
 void server_metrics::observe_grpc_call(const std::string& method, std::string_view code, double seconds) {

@@ -2,9 +2,10 @@
 // chunked bodies de-chunked by Beast's parser), and hands each one to the host's handlers, then writes the answer.
 // It knows nothing of the API: it moves method, target, headers and body in, and status, headers and body out.
 //
-// Threads. A few I/O threads run the sockets; each connection runs on its own strand. A request's `on_worker` handler
-// runs on a pool of worker threads, never on an I/O thread, because API commands block on the store's commit; the
-// answer is posted back to the connection's strand to be written. So a slow commit holds one worker and one
+// Threads. A few I/O threads run the sockets, each with an io_context of its own; each connection belongs to one of
+// them, so its handlers run one at a time on that thread. A request's `on_worker` handler runs on a pool of worker
+// threads, never on an I/O thread, because API commands block on the store's commit; the answer is posted back to the
+// connection's thread to be written. So a slow commit holds one worker and one
 // connection, while accepting and reading go on. `at_once` answers on the I/O thread, for checks that never block
 // (health), so they answer even when every worker is busy.
 //

@@ -19,8 +19,6 @@ namespace {
 
 using namespace store_bench;
 
-constexpr int threads = 8;
-constexpr int max_threads = 64;  // the thread sweep: 1, 2, 8, 64
 const std::size_t replay_events = smoke() ? 10'000 : 300'000;
 
 const std::string& conninfo() {
@@ -97,10 +95,7 @@ void pg_floor_autocommit_insert(benchmark::State& state) {
 }
 BENCHMARK(pg_floor_autocommit_insert)
     ->Setup(prepare_floor)
-    ->Threads(1)
-    ->Threads(2)
-    ->Threads(threads)
-    ->Threads(max_threads)
+    ->Apply(thread_sweep)
     ->UseRealTime();
 
 // --- durable SetPhone -----------------------------------------------------------------------------------------------
@@ -123,10 +118,7 @@ void pg_set_phone_group_commit(benchmark::State& state) { set_phone_loop(state, 
 BENCHMARK(pg_set_phone_one_tx_per_command)->Setup(prepare_single)->Threads(threads)->UseRealTime();
 BENCHMARK(pg_set_phone_group_commit)
     ->Setup(prepare_grouped)
-    ->Threads(1)
-    ->Threads(2)
-    ->Threads(threads)
-    ->Threads(max_threads)
+    ->Apply(thread_sweep)
     ->UseRealTime();
 
 // Parallel commits: positions from transaction ids, readers bounded by the transaction horizon, and several writer
@@ -140,10 +132,7 @@ void prepare_parallel(const benchmark::State&) { parallel_rig(); }
 void pg_set_phone_parallel_commits(benchmark::State& state) { set_phone_loop(state, parallel_rig()); }
 BENCHMARK(pg_set_phone_parallel_commits)
     ->Setup(prepare_parallel)
-    ->Threads(1)
-    ->Threads(2)
-    ->Threads(threads)
-    ->Threads(max_threads)
+    ->Apply(thread_sweep)
     ->UseRealTime();
 
 // --- replay ---------------------------------------------------------------------------------------------------------

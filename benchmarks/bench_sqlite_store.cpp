@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <string_view>
 
 #include "store_bench_support.hpp"
 
@@ -24,8 +25,6 @@ namespace {
 using namespace store_bench;
 namespace fs = std::filesystem;
 
-constexpr int threads = 8;
-constexpr int max_threads = 64;  // the thread sweep: 1, 2, 8, 64
 const std::size_t replay_events = smoke() ? 10'000 : 300'000;
 
 const fs::path& scratch_dir() {
@@ -100,6 +99,64 @@ void machine_fsync_one_row(benchmark::State& state) {
 }
 BENCHMARK(machine_fsync_one_row)->UseRealTime();
 
+// A raw SQLite connection writing `events2` rows into a store's file, WAL and synchronous=FULL as the store runs: the
+// floors' writer, one INSERT of every column prepared once.
+struct raw_event_writer {
+    struct row {
+        std::string_view instance_id, aggregate_type, aggregate_id, event_type;
+        std::int64_t sequence, revision;
+        std::string_view created_at, payload;  // an empty payload is stored as NULL, as the store does
+        std::string_view creator, owner;
+        std::int64_t position, in_tx_order;
+    };
+
+    explicit raw_event_writer(const std::string& file) {
+        check(sqlite3_open(file.c_str(), &db), db);
+        check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", nullptr, nullptr, nullptr), db);
+        check(sqlite3_prepare_v2(db,
+                                 "INSERT INTO events2 (instance_id, aggregate_type, aggregate_id, event_type, "
+                                 "\"sequence\", revision, created_at, payload, creator, \"owner\", \"position\", "
+                                 "in_tx_order) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                 -1, &statement, nullptr),
+              db);
+    }
+    raw_event_writer(const raw_event_writer&) = delete;
+    raw_event_writer& operator=(const raw_event_writer&) = delete;
+    ~raw_event_writer() {
+        sqlite3_finalize(statement);
+        sqlite3_close(db);
+    }
+
+    void begin() { check(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), db); }
+    void commit() { check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db); }
+    void insert(const row& r) {
+        const auto text = [&](int column, std::string_view value) {
+            sqlite3_bind_text(statement, column, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+        };
+        text(1, r.instance_id);
+        text(2, r.aggregate_type);
+        text(3, r.aggregate_id);
+        text(4, r.event_type);
+        sqlite3_bind_int64(statement, 5, r.sequence);
+        sqlite3_bind_int64(statement, 6, r.revision);
+        text(7, r.created_at);
+        if (r.payload.empty()) {
+            sqlite3_bind_null(statement, 8);
+        } else {
+            text(8, r.payload);
+        }
+        text(9, r.creator);
+        text(10, r.owner);
+        sqlite3_bind_int64(statement, 11, r.position);
+        sqlite3_bind_int64(statement, 12, r.in_tx_order);
+        check(sqlite3_step(statement), db);
+        sqlite3_reset(statement);
+    }
+
+    sqlite3* db = nullptr;
+    sqlite3_stmt* statement = nullptr;
+};
+
 // Raw SQLite inserting rows shaped like SetPhone's (user.human.phone.changed with its payload, then
 // user.human.phone.verified) into the store's own schema (created by open_store), N commands (2N rows) per
 // transaction from one thread, WAL and synchronous=FULL as the store runs, each command for a new aggregate with a
@@ -109,43 +166,21 @@ void sqlite_floor_tx_of_n_commands(benchmark::State& state) {
     const auto n = static_cast<int>(state.range(0));
     const auto file = fresh_file("floor-tx-of-" + std::to_string(n));
     backends::open_store("sqlite:" + file).reset();  // the schema, exactly as the store makes it
-    sqlite3* db = nullptr;
-    check(sqlite3_open(file.c_str(), &db), db);
-    check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", nullptr, nullptr, nullptr), db);
-    sqlite3_stmt* insert = nullptr;
-    check(sqlite3_prepare_v2(db,
-                             "INSERT INTO events2 (instance_id, aggregate_type, aggregate_id, event_type, "
-                             "\"sequence\", revision, created_at, payload, creator, \"owner\", \"position\", "
-                             "in_tx_order) VALUES ('default', 'user', ?1, ?2, ?3, 2, "
-                             "'2026-01-01T00:00:00.123456Z', ?4, 'admin', 'org-1', ?5, ?6)",
-                             -1, &insert, nullptr),
-          db);
+    raw_event_writer writer(file);
     std::int64_t position = 0, command = 0;
     const std::string changed = R"({"phone":"+41790000000"})";
     for (auto _ : state) {
-        check(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), db);
+        writer.begin();
         for (int c = 0; c < n; ++c) {
             const std::string id = "floor-" + std::to_string(command++);
             for (int e = 0; e < 2; ++e) {
-                sqlite3_bind_text(insert, 1, id.c_str(), -1, SQLITE_TRANSIENT);
-                sqlite3_bind_text(insert, 2, e == 0 ? "user.human.phone.changed" : "user.human.phone.verified", -1,
-                                  SQLITE_STATIC);
-                sqlite3_bind_int64(insert, 3, e + 2);
-                if (e == 0) {
-                    sqlite3_bind_text(insert, 4, changed.c_str(), -1, SQLITE_STATIC);
-                } else {
-                    sqlite3_bind_null(insert, 4);
-                }
-                sqlite3_bind_int64(insert, 5, ++position);
-                sqlite3_bind_int64(insert, 6, e);
-                check(sqlite3_step(insert), db);
-                sqlite3_reset(insert);
+                writer.insert({"default", "user", id, e == 0 ? "user.human.phone.changed" : "user.human.phone.verified",
+                               e + 2, 2, "2026-01-01T00:00:00.123456Z", e == 0 ? std::string_view(changed) : "",
+                               "admin", "org-1", ++position, e});
             }
         }
-        check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db);
+        writer.commit();
     }
-    sqlite3_finalize(insert);
-    sqlite3_close(db);
     state.SetItemsProcessed(state.iterations() * n);
 }
 BENCHMARK(sqlite_floor_tx_of_n_commands)->ArgName("n")->Arg(1)->Arg(2)->Arg(8)->Arg(64)->UseRealTime();
@@ -208,54 +243,27 @@ void prepare_rows_floor(const benchmark::State&) { rows_floor(); }
 void sqlite_floor_set_phone_rows(benchmark::State& state) {
     const auto n = static_cast<int>(state.range(0));
     auto& f = rows_floor();
-    sqlite3* db = nullptr;
-    check(sqlite3_open(f.file.c_str(), &db), db);
-    check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", nullptr, nullptr, nullptr), db);
-    sqlite3_stmt* insert = nullptr;
-    check(sqlite3_prepare_v2(db,
-                             "INSERT INTO events2 (instance_id, aggregate_type, aggregate_id, event_type, "
-                             "\"sequence\", revision, created_at, payload, creator, \"owner\", \"position\", "
-                             "in_tx_order) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                             -1, &insert, nullptr),
-          db);
+    raw_event_writer writer(f.file);
     const user::encoded_event changed[2] = {
         user::encode(user::phone_changed{user::phone_number::from_stored("+41710000000")}),
         user::encode(user::phone_changed{user::phone_number::from_stored("+41791234567")})};
     const auto verified = user::encode(user::phone_verified{});
     const system_clock clock;
     for (auto _ : state) {
-        check(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), db);
+        writer.begin();
         for (int t = 0; t < n; ++t) {
             const std::size_t i = f.progress[static_cast<std::size_t>(t)]++;
             const auto id = service_rig::user_id(t, static_cast<int>(i % users_per_thread));
             auto& sequence = f.sequence[id];
             const auto created = format_rfc3339(clock.now());
             for (int e = 0; e < 2; ++e) {
-                sqlite3_bind_text(insert, 1, f.instance_id.c_str(), -1, SQLITE_STATIC);
-                sqlite3_bind_text(insert, 2, f.aggregate_type.c_str(), -1, SQLITE_STATIC);
-                sqlite3_bind_text(insert, 3, id.c_str(), -1, SQLITE_STATIC);
                 const auto& event = e == 0 ? changed[(i / users_per_thread) % 2] : verified;
-                sqlite3_bind_text(insert, 4, event.type.data(), static_cast<int>(event.type.size()), SQLITE_STATIC);
-                sqlite3_bind_int64(insert, 5, ++sequence);
-                sqlite3_bind_int64(insert, 6, f.revision);
-                sqlite3_bind_text(insert, 7, created.c_str(), -1, SQLITE_STATIC);
-                if (event.payload.empty()) {
-                    sqlite3_bind_null(insert, 8);
-                } else {
-                    sqlite3_bind_text(insert, 8, event.payload.c_str(), -1, SQLITE_STATIC);
-                }
-                sqlite3_bind_text(insert, 9, f.creator.c_str(), -1, SQLITE_STATIC);
-                sqlite3_bind_text(insert, 10, f.owner.c_str(), -1, SQLITE_STATIC);
-                sqlite3_bind_int64(insert, 11, ++f.position);
-                sqlite3_bind_int64(insert, 12, e);
-                check(sqlite3_step(insert), db);
-                sqlite3_reset(insert);
+                writer.insert({f.instance_id, f.aggregate_type, id, event.type, ++sequence, f.revision, created,
+                               event.payload, f.creator, f.owner, ++f.position, e});
             }
         }
-        check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db);
+        writer.commit();
     }
-    sqlite3_finalize(insert);
-    sqlite3_close(db);
     state.SetItemsProcessed(state.iterations() * n);
 }
 BENCHMARK(sqlite_floor_set_phone_rows)
@@ -288,10 +296,7 @@ void sqlite_set_phone_group_commit(benchmark::State& state) { set_phone_loop(sta
 BENCHMARK(sqlite_set_phone_one_tx_per_command)->Setup(prepare_single)->Threads(threads)->UseRealTime();
 BENCHMARK(sqlite_set_phone_group_commit)
     ->Setup(prepare_grouped)
-    ->Threads(1)
-    ->Threads(2)
-    ->Threads(threads)
-    ->Threads(max_threads)
+    ->Apply(thread_sweep)
     ->UseRealTime();
 
 // --- raw appends ----------------------------------------------------------------------------------------------------

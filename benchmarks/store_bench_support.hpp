@@ -31,6 +31,14 @@ inline bool smoke() {
 
 inline const int users_per_thread = smoke() ? 8 : 64;
 
+inline constexpr int threads = 8;       // the thread count of the headline figures
+inline constexpr int max_threads = 64;  // the thread sweep: 1, 2, 8, 64
+
+// The thread sweep, for a benchmark's `->Apply(thread_sweep)`: every measure plotted against threads uses it.
+inline void thread_sweep(benchmark::internal::Benchmark* bench) {
+    bench->Threads(1)->Threads(2)->Threads(threads)->Threads(max_threads);
+}
+
 inline constexpr const char* numbers[] = {"+41 71 000 00 00", "+41 79 123 45 67"};
 
 // A user service over one store, with `threads * users_per_thread` users "u-<thread>-<n>" holding numbers[1].
@@ -44,13 +52,13 @@ struct service_rig {
     // Commands each benchmark thread has made so far; benchmark threads are new on every trial, the users are not.
     std::vector<std::size_t> progress;
 
-    service_rig(const std::string& url, int threads)
-        : store(backends::open_store(url)), progress(static_cast<std::size_t>(threads), 0) {
+    service_rig(const std::string& url, int thread_count)
+        : store(backends::open_store(url)), progress(static_cast<std::size_t>(thread_count), 0) {
         keys.add_random_key("k");
         keys.activate("k");
         auth.grant(admin.user_id, user::grant_table_authorizer::any_org, user::permissions::user_write);
         service = std::make_unique<user::user_service>(*store, auth, keys, clock, ids);
-        for (int t = 0; t < threads; ++t) {
+        for (int t = 0; t < thread_count; ++t) {
             for (int n = 0; n < users_per_thread; ++n) {
                 auto added = service->add_human(admin, {user_id(t, n), "org-1", numbers[1], true});
                 if (!added) std::abort();

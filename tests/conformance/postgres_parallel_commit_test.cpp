@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "postgres_raw_connection.hpp"
 #include "postgres_test_server.hpp"
 #include "userstream/backends/open_store.hpp"
 #include "userstream/backends/postgres_event_store.hpp"
@@ -31,21 +32,7 @@ using userstream::backends::postgres_options;
 
 namespace {
 
-class raw_connection {
-public:
-    raw_connection() : conn_(PQconnectdb(conformance::postgres_conninfo().c_str()), &PQfinish) {
-        if (PQstatus(conn_.get()) != CONNECTION_OK) FAIL("PostgreSQL test server unreachable: " << PQerrorMessage(conn_.get()));
-    }
-    std::string run(const std::string& sql) {
-        std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn_.get(), sql.c_str()), &PQclear);
-        const auto status = PQresultStatus(res.get());
-        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) FAIL(sql << ": " << PQerrorMessage(conn_.get()));
-        return PQntuples(res.get()) > 0 ? PQgetvalue(res.get(), 0, 0) : "";
-    }
-
-private:
-    std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
-};
+using conformance::raw_connection;
 
 struct parallel_schema {
     parallel_schema() : name(conformance::unique_schema_name("parallel")) {}

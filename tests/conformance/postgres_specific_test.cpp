@@ -22,6 +22,7 @@
 
 #include "decode_failure.hpp"
 #include "postgres_fault_proxy.hpp"
+#include "postgres_raw_connection.hpp"
 #include "postgres_test_server.hpp"
 #include "userstream/backends/postgres_event_store.hpp"
 #include "userstream/eventstore/errors.hpp"
@@ -36,23 +37,7 @@ using userstream::testing::names_the_row;
 
 namespace {
 
-// A raw connection standing in for another writer or a tool.
-class raw_connection {
-public:
-    explicit raw_connection(const std::string& conninfo = conformance::postgres_conninfo())
-        : conn_(PQconnectdb(conninfo.c_str()), &PQfinish) {
-        if (PQstatus(conn_.get()) != CONNECTION_OK) FAIL("PostgreSQL test server unreachable: " << PQerrorMessage(conn_.get()));
-    }
-    std::string run(const std::string& sql) {
-        std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn_.get(), sql.c_str()), &PQclear);
-        const auto status = PQresultStatus(res.get());
-        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) FAIL(sql << ": " << PQerrorMessage(conn_.get()));
-        return PQntuples(res.get()) > 0 ? PQgetvalue(res.get(), 0, 0) : "";
-    }
-
-private:
-    std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
-};
+using conformance::raw_connection;
 
 struct scratch_schema {
     scratch_schema() : name(conformance::unique_schema_name("pgspecific")) {}

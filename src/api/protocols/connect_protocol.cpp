@@ -6,6 +6,7 @@
 
 #include "protocols/protocols.hpp"
 #include "wire/error_bodies.hpp"
+#include "wire/protojson.hpp"
 #include "wire/status_mapping.hpp"
 
 namespace userstream::api::detail {
@@ -50,7 +51,7 @@ api_response serve_connect(const pipeline& p, const api_request& request, std::s
 
     std::string body;
     if (json) {
-        if (!google::protobuf::util::MessageToJsonString(*outcome.response, &body).ok()) {
+        if (!message_to_json(*outcome.response, &body).ok()) {
             return error_response(p.internal_failure(m->full_name, "the response could not be written as JSON"));
         }
     } else {

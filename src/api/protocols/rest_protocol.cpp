@@ -7,6 +7,7 @@
 #include "protocols/protocols.hpp"
 #include "protocols/rest_routes.hpp"
 #include "wire/error_bodies.hpp"
+#include "wire/protojson.hpp"
 #include "wire/status_mapping.hpp"
 
 namespace userstream::api::detail {
@@ -59,7 +60,7 @@ api_response serve_rest(const pipeline& p, const api_request& request, std::stri
     if (!outcome.status.ok()) return error_response(outcome.status);
 
     std::string body;
-    if (!google::protobuf::util::MessageToJsonString(*outcome.response, &body).ok()) {
+    if (!message_to_json(*outcome.response, &body).ok()) {
         return error_response(p.internal_failure(m.full_name, "the response could not be written as JSON"));
     }
     return json_response(200, std::move(body));
@@ -69,7 +70,7 @@ bool parse_json_request(std::string_view body, google::protobuf::Message& messag
     if (!nlohmann::json::accept(body)) return false;  // iterative: deep nesting cannot exhaust the stack
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = true;
-    return google::protobuf::util::JsonStringToMessage(body, &message, options).ok();
+    return json_to_message(body, &message, options).ok();
 }
 
 std::string media_type(std::string_view content_type) {

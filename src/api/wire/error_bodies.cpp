@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include "google/rpc/status.pb.h"
+#include "wire/protojson.hpp"
 #include "wire/status_mapping.hpp"
 #include "zitadel/message.pb.h"
 
@@ -30,7 +31,7 @@ google::rpc::Status status_message(const rpc_status& status) {
 std::string rest_error_body(const rpc_status& status) {
     // protobuf's JSON mapping writes the Any as grpc-gateway does: "@type" first, then the detail's own fields.
     std::string body;
-    if (!google::protobuf::util::MessageToJsonString(status_message(status), &body).ok()) {
+    if (!message_to_json(status_message(status), &body).ok()) {
         // Cannot happen for these messages; keep the answer well-formed anyway.
         body = nlohmann::json{{"code", status.code}, {"message", status.message}}.dump();
     }

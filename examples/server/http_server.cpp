@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
@@ -220,27 +221,48 @@ private:
         });
     }
 
+    // The response head is written here rather than by Beast's serializer (a message with a field container, each
+    // field an allocation, and the serializer's own state, per response); the bytes are the ones Beast wrote: the
+    // status line with the standard reason, the handler's headers in their order, Beast's Connection header rules
+    // (`close` for HTTP/1.1 when not keeping the connection, `keep-alive` for HTTP/1.0 when keeping it), then
+    // Content-Length. Framing headers from the handler are dropped: the server frames the body.
     void write(userstream::api::api_response out) {
-        auto response = std::make_shared<http::response<http::string_body>>();
-        response->version(version_);
-        response->result(static_cast<unsigned>(out.status));
-        for (auto& [name, value] : out.headers) {
-            // Framing is the server's: Beast computes the length of the body it writes.
+        const bool keep = keep_alive_ && !draining_ && !state_.stopping.load();
+        status_ = out.status;
+        body_ = std::move(out.body);
+        head_.clear();
+        head_ += "HTTP/";
+        head_ += static_cast<char>('0' + version_ / 10 % 10);
+        head_ += '.';
+        head_ += static_cast<char>('0' + version_ % 10);
+        head_ += ' ';
+        append_number(head_, static_cast<std::size_t>(out.status));
+        head_ += ' ';
+        const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(out.status)));
+        head_.append(reason.data(), reason.size());
+        head_ += "\r\n";
+        for (const auto& [name, value] : out.headers) {
             if (iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection")) {
                 continue;
             }
-            response->insert(name, value);
+            head_.append(name).append(": ").append(value).append("\r\n");
         }
-        response->body() = std::move(out.body);
-        const bool keep = keep_alive_ && !draining_ && !state_.stopping.load();
-        response->keep_alive(keep);
-        response->prepare_payload();
-        status_ = out.status;
+        if (version_ >= 11 && !keep) head_ += "Connection: close\r\n";
+        if (version_ < 11 && keep) head_ += "Connection: keep-alive\r\n";
+        head_ += "Content-Length: ";
+        append_number(head_, body_.size());
+        head_ += "\r\n\r\n";
         stream_.expires_after(state_.config.idle_timeout);
-        http::async_write(stream_, *response,
-                          [self = shared_from_this(), response, keep](beast::error_code ec, std::size_t) {
-                              self->on_write(ec, keep);
-                          });
+        const std::array<net::const_buffer, 2> bytes{net::buffer(head_), net::buffer(body_)};
+        net::async_write(stream_, bytes, [self = shared_from_this(), keep](beast::error_code ec, std::size_t) {
+            self->on_write(ec, keep);
+        });
+    }
+
+    static void append_number(std::string& out, std::size_t value) {
+        std::array<char, 24> digits{};
+        const auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
+        out.append(digits.data(), end);
     }
 
     void on_write(beast::error_code ec, bool keep) {
@@ -292,6 +314,8 @@ private:
     int status_ = 0;
     std::string method_;
     std::string target_;
+    std::string head_;  // the response being written: kept here so that the memory is reused
+    std::string body_;
     std::chrono::steady_clock::time_point started_;
     std::array<char, 16 * 1024> discard_{};
     std::size_t discarded_ = 0;

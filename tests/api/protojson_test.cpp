@@ -1,6 +1,7 @@
-// The API's JSON writer (src/api/wire/protojson.*) against protobuf's own: for every request and response message of
-// every method, and for the error body's google.rpc.Status, filled in many ways, message_to_json writes exactly what
-// google::protobuf::util::MessageToJsonString writes.
+// The API's JSON writer and reader (src/api/wire/protojson.*) against protobuf's own: for every request and response
+// message of every method, and for the error body's google.rpc.Status, filled in many ways, message_to_json writes
+// exactly what google::protobuf::util::MessageToJsonString writes; for request bodies of many shapes, json_to_message
+// accepts what JsonStringToMessage accepts and makes the same message.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -143,4 +144,66 @@ TEST_CASE("the API's JSON writer writes an error status with its packed detail e
     status.set_message("Phone not changed (COMMAND-wF94r)");
     status.add_details()->PackFrom(detail);
     check_same_as_protobuf(status);
+}
+
+namespace {
+// JSON values of every kind for a field, some of which the reader takes itself and some it leaves to protobuf.
+const std::vector<std::string> json_values{
+    R"("+41 71 000 00 00")", R"("")", R"("u1")", R"("a\"b")", R"("\u00e9")", "\"\xc3\xa9\"", R"("a/b")", "true", "false",
+    "null", "0", "1", "-1", "1.5", R"("1")", R"("true")", "{}", "[]", R"(["x"])", R"({"a":1})", R"("USER_STATE_ACTIVE")",
+    "18446744073709551615", R"("2026-11-27T10:00:00Z")"};
+
+void check_same_as_protobuf_parse(const pb::Message& prototype, const std::string& json) {
+    const pb::LogSilencer quiet;
+    pb::util::JsonParseOptions options;
+    options.ignore_unknown_fields = true;
+    std::unique_ptr<pb::Message> expected(prototype.New());
+    const auto expected_status = pb::util::JsonStringToMessage(json, expected.get(), options);
+    std::unique_ptr<pb::Message> read(prototype.New());
+    const auto status = userstream::api::detail::json_to_message(json, read.get(), options);
+    INFO(prototype.GetDescriptor()->full_name() << " from " << json);
+    REQUIRE(status.ok() == expected_status.ok());
+    if (expected_status.ok()) CHECK(read->SerializeAsString() == expected->SerializeAsString());
+}
+}  // namespace
+
+TEST_CASE("the API's JSON reader makes every request message exactly as protobuf's parser does", "[api][json]") {
+    std::size_t compared = 0;
+    const std::vector<std::string> spaces{"", " ", "\n\t ", "\r\n"};
+    for (const auto& method : userstream::api::detail::all_methods()) {
+        const auto& prototype = *method.request_prototype;
+        const auto* d = prototype.GetDescriptor();
+        std::vector<std::string> keys{"unknownField", "user_idx"};
+        for (int i = 0; i < d->field_count(); ++i) {
+            keys.push_back(d->field(i)->json_name());
+            keys.push_back(d->field(i)->name());
+        }
+        for (const auto& body : {std::string("{}"), std::string(" { } "), std::string("{,}"), std::string("[]")}) {
+            check_same_as_protobuf_parse(prototype, body);
+        }
+        std::size_t n = 0;
+        for (const auto& key : keys) {
+            for (const auto& value : json_values) {
+                const auto& space = spaces[n++ % spaces.size()];
+                // One field; then two (the next key of the list, also the same key twice).
+                check_same_as_protobuf_parse(prototype, "{" + space + "\"" + key + "\":" + space + value + space + "}");
+                const auto& other = keys[n % keys.size()];
+                const auto& other_value = json_values[(n * 7) % json_values.size()];
+                check_same_as_protobuf_parse(prototype, "{\"" + key + "\":" + value + ",\"" + other + "\":" + other_value + "}");
+                check_same_as_protobuf_parse(prototype, "{\"" + key + "\":" + value + "," + space + "\"" + key + "\":" +
+                                                            other_value + "}");
+                compared += 3;
+            }
+        }
+        // Every field at once, with a plain value of its kind.
+        std::string all = "{";
+        for (int i = 0; i < d->field_count(); ++i) {
+            const auto* f = d->field(i);
+            if (i > 0) all += ",";
+            all += "\"" + f->json_name() + "\":" +
+                   (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_BOOL ? std::string("true") : std::string("\"v\""));
+        }
+        check_same_as_protobuf_parse(prototype, all + "}");
+    }
+    CHECK(compared > 1000);
 }

@@ -1,7 +1,8 @@
 // The PostgreSQL store against floors measured in the same run on the same server:
 // * durable SetPhone with group commit from 1, 2, 8 and 64 threads, against raw libpq autocommit INSERTs from as
 //   many connections (one commit per row: the server's durable floor; issue 13's goal: >= 1.0x at 8 and at 64),
-//   with serialised commits (the default) and with parallel commits (`commits=parallel`, several writer connections);
+//   with serialised commits (the default) and with parallel commits (`commits=parallel`, several writer connections),
+//   and against SetPhone's own rows written raw in the same way (pg_floor_set_phone_rows);
 // * raw appends (one event per push) from 8 threads, grouped and one transaction per push;
 // * replay of the global stream through for_each_global against a raw single-row-mode read of the same table
 //   (goal: >= 0.9x).
@@ -11,7 +12,10 @@
 #include <libpq-fe.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 
 #include "store_bench_support.hpp"
 
@@ -97,6 +101,80 @@ BENCHMARK(pg_floor_autocommit_insert)
     ->Setup(prepare_floor)
     ->Apply(thread_sweep)
     ->UseRealTime();
+
+// --- floor: SetPhone's own rows, raw, autocommit from 1, 2, 8 and 64 connections -----------------------------------
+
+// Raw libpq inserting exactly the rows SetPhone from N threads pushes (user.human.phone.changed with its payload, then
+// user.human.phone.verified, continuing the streams of the same users, made by a service_rig in a schema of its own,
+// so into the store's own table with its three indexes), one command's two rows per autocommit INSERT, from N
+// connections: the floor above with SetPhone's rows in place of a one-index table's. What the server itself does with
+// the rows a SetPhone must write, with no decision, no grouping and no position or sequence check.
+struct set_phone_rows_floor {
+    std::unique_ptr<service_rig> rig;
+    std::map<std::string, std::int64_t> sequence;  // by user id: the last sequence stored
+    std::atomic<std::int64_t> position{0};
+    std::vector<std::size_t> progress = std::vector<std::size_t>(max_threads, 0);
+    std::string insert;
+};
+
+set_phone_rows_floor& rows_floor() {
+    static set_phone_rows_floor floor;
+    static std::once_flag once;
+    std::call_once(once, [] {
+        floor.rig = std::make_unique<service_rig>(url("rowsfloor"), max_threads);
+        raw_connection db;
+        const std::string table = schema("rowsfloor") + ".events2";
+        PGresult* res = PQexec(db.conn, ("SELECT aggregate_id, MAX(\"sequence\") FROM " + table +
+                                         " GROUP BY aggregate_id").c_str());
+        for (int row = 0; row < PQntuples(res); ++row) {
+            floor.sequence[PQgetvalue(res, row, 0)] = std::atoll(PQgetvalue(res, row, 1));
+        }
+        PQclear(res);
+        res = PQexec(db.conn, ("SELECT MAX(\"position\") FROM " + table).c_str());
+        floor.position = std::atoll(PQgetvalue(res, 0, 0));
+        PQclear(res);
+        floor.insert = "INSERT INTO " + table + " (instance_id, aggregate_type, aggregate_id, event_type, \"sequence\", "
+                       "revision, created_at, payload, creator, \"owner\", \"position\", in_tx_order) VALUES ('default', 'user', $1, $2, $3::bigint, 2, $4::timestamptz, $5::jsonb, 'admin', "
+                       "'org-1', $6::bigint, 0), ('default', 'user', $1, $7, $3::bigint + 1, 2, $4::timestamptz, "
+                       "NULL, 'admin', 'org-1', $6::bigint + 1, 1)";
+    });
+    return floor;
+}
+void prepare_rows_floor(const benchmark::State&) { rows_floor(); }
+
+void pg_floor_set_phone_rows(benchmark::State& state) {
+    auto& f = rows_floor();
+    raw_connection db;
+    PQclear(PQprepare(db.conn, "rows", f.insert.c_str(), 0, nullptr));
+    const user::encoded_event changed[2] = {
+        user::encode(user::phone_changed{user::phone_number::from_stored("+41710000000")}),
+        user::encode(user::phone_changed{user::phone_number::from_stored("+41791234567")})};
+    const auto verified = user::encode(user::phone_verified{});
+    const std::string verified_type(verified.type);
+    const system_clock clock;
+    const int thread = state.thread_index();
+    std::size_t& i = f.progress.at(static_cast<std::size_t>(thread));
+    for (auto _ : state) {
+        const auto id = service_rig::user_id(thread, static_cast<int>(i % users_per_thread));
+        const auto& event = changed[(i / users_per_thread) % 2];
+        ++i;
+        auto& sequence = f.sequence.at(id);  // each thread has users of its own: no two threads touch one entry
+        const std::string type(event.type), first = std::to_string(sequence + 1),
+            created = format_rfc3339(clock.now()), position = std::to_string(f.position.fetch_add(2) + 1);
+        sequence += 2;
+        const char* values[] = {id.c_str(), type.c_str(), first.c_str(), created.c_str(), event.payload.c_str(),
+                                position.c_str(), verified_type.c_str()};
+        PGresult* res = PQexecPrepared(db.conn, "rows", 7, values, nullptr, nullptr, 0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            state.SkipWithError(PQerrorMessage(db.conn));
+            PQclear(res);
+            break;
+        }
+        PQclear(res);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(pg_floor_set_phone_rows)->Setup(prepare_rows_floor)->Apply(thread_sweep)->UseRealTime();
 
 // --- durable SetPhone -----------------------------------------------------------------------------------------------
 
@@ -192,11 +270,19 @@ int main(int argc, char** argv) {
                          "pg_set_phone_parallel_commits/threads:8", "pg_floor_autocommit_insert/threads:8", 1);
     reporter.print_ratio("SetPhone, 64 threads: parallel commits vs autocommit INSERT from 64",
                          "pg_set_phone_parallel_commits/threads:64", "pg_floor_autocommit_insert/threads:64", 1);
+    reporter.print_ratio("SetPhone, 8 threads: parallel commits vs its own rows raw from 8",
+                         "pg_set_phone_parallel_commits/threads:8", "pg_floor_set_phone_rows/threads:8", 0);
+    reporter.print_ratio("SetPhone, 64 threads: parallel commits vs its own rows raw from 64",
+                         "pg_set_phone_parallel_commits/threads:64", "pg_floor_set_phone_rows/threads:64", 0);
+    reporter.print_ratio("(its own rows raw vs autocommit INSERT, 8 connections)", "pg_floor_set_phone_rows/threads:8",
+                         "pg_floor_autocommit_insert/threads:8", 0);
+    reporter.print_ratio("(its own rows raw vs autocommit INSERT, 64 connections)",
+                         "pg_floor_set_phone_rows/threads:64", "pg_floor_autocommit_insert/threads:64", 0);
     reporter.print_ratio("SetPhone group commit vs one tx per command", "pg_set_phone_group_commit/threads:8",
                          "pg_set_phone_one_tx_per_command/threads:8", 0);
     reporter.print_ratio("replay vs raw single-row-mode read", "pg_replay", "pg_floor_single_row_read", 0.9);
     reporter.print_absolute("replay rate", "pg_replay", 500'000);
     raw_connection db;
-    for (const char* name : {"floor", "grouped", "single", "parallel", "replay"}) db.run("DROP SCHEMA IF EXISTS " + schema(name) + " CASCADE");
+    for (const char* name : {"floor", "rowsfloor", "grouped", "single", "parallel", "replay"}) db.run("DROP SCHEMA IF EXISTS " + schema(name) + " CASCADE");
     return 0;
 }

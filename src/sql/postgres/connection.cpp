@@ -153,7 +153,11 @@ result_set connection::await_result(std::string_view what) {
     return kept;
 }
 
-void connection::read_available() noexcept { PQconsumeInput(conn_); }
+void connection::read_available() noexcept {
+    // PQisBusy parses what PQconsumeInput read into the pending result, so the rows are taken in as they come, and
+    // `await_result` finds them ready instead of parsing the whole result while the server waits for the next query.
+    if (PQconsumeInput(conn_)) PQisBusy(conn_);
+}
 
 void connection::discard_result() noexcept {
     while (PGresult* res = PQgetResult(conn_)) PQclear(res);

@@ -68,9 +68,10 @@ public:
     // Prepares a statement now; `send_prepared` in pipeline mode needs its statements prepared beforehand.
     void prepare(const std::string& sql);
     // Sends one parameterised statement without waiting for its result (not in pipeline mode), so the caller can work
-    // while the server runs it; `await_result` then collects the result. Between the two, `read_available` moves
-    // whatever has arrived into the connection's buffer without waiting, which keeps a large result flowing (the
-    // server stops sending once the socket's buffers are full). `discard_result` reads the result and drops it.
+    // while the server runs it; `await_result` then collects the result. Between the two, `read_available` takes in
+    // whatever has arrived without waiting, which keeps a large result flowing (the server stops sending once the
+    // socket's buffers are full) and leaves less to do once the result is awaited. `discard_result` reads the result
+    // and drops it.
     void send_query(const std::string& sql, const parameters& params, bool binary);
     result_set await_result(std::string_view what);
     void read_available() noexcept;

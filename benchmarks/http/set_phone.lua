@@ -6,13 +6,14 @@
 -- BENCH_PREFIX and BENCH_USERS_PER_THREAD name the users "<prefix>-<thread>-<n>" (made beforehand); BENCH_RESULT is
 -- the file the summary is written to as JSON.
 --
--- Each wrk thread owns its users and walks them in turn: with 256 or more users per thread and 32 connections per
--- thread, two requests in flight never touch the same user, so no request meets a conflict.
+-- Each wrk thread owns its users and walks them in turn, so a user comes round again after BENCH_USERS_PER_THREAD of
+-- the thread's requests: enough (4096 by default) that no request is still in flight when the next one for its user
+-- is sent, so no request meets a conflict or a phone "not changed".
 local mode = os.getenv("BENCH_MODE") or "rest"
 local token = os.getenv("BENCH_TOKEN") or ""
 local org = os.getenv("BENCH_ORG") or "bench-org"
 local prefix = os.getenv("BENCH_PREFIX") or "b"
-local users = tonumber(os.getenv("BENCH_USERS_PER_THREAD") or "512")
+local users = tonumber(os.getenv("BENCH_USERS_PER_THREAD") or "4096")
 local numbers = { "+41 71 000 00 00", "+41 79 123 45 67" }
 
 local next_thread = 0

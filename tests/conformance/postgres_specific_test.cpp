@@ -168,9 +168,10 @@ TEST_CASE("postgres: a replay over several pages visits every row once in order,
           "threw inside a full page, later reads return the right rows", "[postgres]") {
     scratch_schema schema;
     auto options = schema.options();
+    options.replay_page_rows = 500;
     postgres_event_store store(options);
-    // A replay asks for the next page (8,192 rows) before it visits the one it has, so two full pages and a part.
-    constexpr std::uint64_t count = 8192 * 2 + 5;
+    // A replay asks for the next page before it visits the one it has: two full pages and a part.
+    constexpr std::uint64_t count = 500 * 2 + 5;
     std::vector<es::aggregate_append> batch;
     for (std::uint64_t n = 0; n < count; n += 100) {
         es::aggregate_append part{{"i", "user", "u" + std::to_string(n)}, "o", es::sequence_number{0}, {}};
@@ -195,17 +196,17 @@ TEST_CASE("postgres: a replay over several pages visits every row once in order,
     CHECK(store.for_each_global({}, {}, [&](const es::stored_event&) { return ++seen < 100; }) == 100);
     CHECK(store.read_global({}, {}, 3).back().position.value == positions[2]);
     CHECK_THROWS_WITH(store.for_each_global({}, {}, [&](const es::stored_event& e) -> bool {
-                          if (e.position.value == positions[4000]) throw std::runtime_error("visitor failed");
+                          if (e.position.value == positions[250]) throw std::runtime_error("visitor failed");
                           return true;
                       }),
                       "visitor failed");
-    CHECK(store.read_global(es::global_position{positions[9000]}, {}, 2).front().position.value == positions[9001]);
+    CHECK(store.read_global(es::global_position{positions[900]}, {}, 2).front().position.value == positions[901]);
     std::uint64_t again = 0;
-    CHECK(store.for_each_global(es::global_position{positions[8191]}, {}, [&](const es::stored_event&) {
+    CHECK(store.for_each_global(es::global_position{positions[499]}, {}, [&](const es::stored_event&) {
         ++again;
         return true;
-    }) == count - 8192);
-    CHECK(again == count - 8192);
+    }) == count - 500);
+    CHECK(again == count - 500);
 }
 
 TEST_CASE("postgres: a replay visits every row exactly as read_global returns it, also a row with shorter text or "

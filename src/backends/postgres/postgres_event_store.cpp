@@ -477,7 +477,7 @@ std::uint64_t postgres_event_store::for_each_global(
     // nothing that commits meanwhile can slip in behind the reader. A full page's last position is known as soon as
     // the page arrives, so the next page is asked for before this one is decoded: the server reads and sends it while
     // this thread decodes and visits, where one page after another made each side wait for the other.
-    constexpr int page_size = 8192;
+    const int page_size = static_cast<int>(std::clamp<std::size_t>(impl_->options.replay_page_rows, 1, INT32_MAX));
     auto reader = impl_->pool.acquire();
     const std::string sql = impl_->sql.global(filter);
     std::uint64_t visited = 0;

@@ -200,7 +200,7 @@ BENCHMARK(pg_set_phone_group_commit)
     ->UseRealTime();
 
 // Parallel commits: positions from transaction ids, readers bounded by the transaction horizon, and several writer
-// connections (`writers`, 4 by default) whose groups commit at the same time.
+// connections (`writers`, 2 by default) whose groups commit at the same time.
 service_rig& parallel_rig() {
     static std::unique_ptr<service_rig> slot;
     if (!slot) slot = std::make_unique<service_rig>(url("parallel", true, " commits=parallel"), max_threads);

@@ -47,7 +47,9 @@ struct postgres_options {
     // nullopt: whatever the existing store records, serialised for a new one. A value the store does not record is
     // refused when opening (infrastructure_error).
     std::optional<postgres_commits> commits = std::nullopt;
-    std::size_t writers = 4;  // writer connections (each grouping its own pushes) when commits are parallel
+    // Writer connections (each grouping its own pushes) when commits are parallel. Two measured best on a 2-core
+    // machine (docs/benchmarks.md, P4): more lanes make smaller groups, so more transactions for the same pushes.
+    std::size_t writers = 2;
     // Rows per page of `for_each_global` (replay), each page held whole in memory while it is decoded (about 8 MiB
     // for 32,768 SetPhone-sized rows): larger pages leave the server fewer pauses between pages.
     std::size_t replay_page_rows = 32768;

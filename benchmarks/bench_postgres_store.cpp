@@ -53,6 +53,14 @@ struct raw_connection {
         PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
     }
     ~raw_connection() { PQfinish(conn); }
+    // Runs the prepared statement `name` on a benchmark's thread; on failure the benchmark is marked failed.
+    bool exec_prepared(benchmark::State& state, const char* name, int count, const char* const* values) {
+        PGresult* res = PQexecPrepared(conn, name, count, values, nullptr, nullptr, 0);
+        const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok) state.SkipWithError(PQerrorMessage(conn));
+        PQclear(res);
+        return ok;
+    }
     void run(const std::string& sql) {
         PGresult* res = PQexec(conn, sql.c_str());
         const auto status = PQresultStatus(res);
@@ -87,13 +95,7 @@ void pg_floor_autocommit_insert(benchmark::State& state) {
     for (auto _ : state) {
         const std::string id = "floor-" + std::to_string(next++);
         const char* values[] = {id.c_str()};
-        PGresult* res = PQexecPrepared(db.conn, "floor", 1, values, nullptr, nullptr, 0);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            state.SkipWithError(PQerrorMessage(db.conn));
-            PQclear(res);
-            break;
-        }
-        PQclear(res);
+        if (!db.exec_prepared(state, "floor", 1, values)) break;
     }
     state.SetItemsProcessed(state.iterations());
 }
@@ -164,13 +166,7 @@ void pg_floor_set_phone_rows(benchmark::State& state) {
         sequence += 2;
         const char* values[] = {id.c_str(), type.c_str(), first.c_str(), created.c_str(), event.payload.c_str(),
                                 position.c_str(), verified_type.c_str()};
-        PGresult* res = PQexecPrepared(db.conn, "rows", 7, values, nullptr, nullptr, 0);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            state.SkipWithError(PQerrorMessage(db.conn));
-            PQclear(res);
-            break;
-        }
-        PQclear(res);
+        if (!db.exec_prepared(state, "rows", 7, values)) break;
     }
     state.SetItemsProcessed(state.iterations());
 }

@@ -2,10 +2,10 @@
 
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
-#include <optional>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -87,9 +87,8 @@ public:
         const auto* descriptor = m.GetDescriptor();
         if (descriptor->file()->package() == "google.protobuf") return false;  // well-known types: the converter's
         const auto* reflection = m.GetReflection();
-        fields_.clear();
-        reflection->ListFields(m, &fields_);  // set fields, by number: the order the converter writes them in
-        const std::vector<const pb::FieldDescriptor*> fields(fields_);
+        std::vector<const pb::FieldDescriptor*> fields;
+        reflection->ListFields(m, &fields);  // set fields, by number: the order the converter writes them in
         out_ += '{';
         bool first = true;
         for (const auto* field : fields) {
@@ -196,25 +195,13 @@ private:
         constexpr std::int64_t min_seconds = -62135596800;  // 0001-01-01T00:00:00Z
         constexpr std::int64_t max_seconds = 253402300799;  // 9999-12-31T23:59:59Z
         if (seconds < min_seconds || seconds > max_seconds || nanos < 0 || nanos > 999999999) return false;
-        // Civil date from days since 1970-01-01 (Howard Hinnant's days_from_civil, inverted).
-        std::int64_t days = seconds / 86400;
-        std::int64_t rest = seconds % 86400;
-        if (rest < 0) {
-            rest += 86400;
-            days -= 1;
-        }
-        days += 719468;
-        const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-        const std::int64_t doe = days - era * 146097;
-        const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        const std::int64_t mp = (5 * doy + 2) / 153;
-        const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
-        const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
-        const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+        const std::chrono::sys_seconds at{std::chrono::seconds(seconds)};
+        const auto day = std::chrono::floor<std::chrono::days>(at);
+        const std::chrono::year_month_day date{day};
+        const std::int64_t rest = (at - day).count();  // seconds since midnight
         char text[40];
-        int n = std::snprintf(text, sizeof text, "\"%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", static_cast<long long>(year),
-                              static_cast<long long>(month), static_cast<long long>(day),
+        int n = std::snprintf(text, sizeof text, "\"%04d-%02u-%02uT%02lld:%02lld:%02lld", static_cast<int>(date.year()),
+                              static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
                               static_cast<long long>(rest / 3600), static_cast<long long>(rest / 60 % 60),
                               static_cast<long long>(rest % 60));
         if (nanos != 0) {
@@ -232,55 +219,54 @@ private:
     }
 
     std::string& out_;
-    std::vector<const pb::FieldDescriptor*> fields_;
 };
 
 // The requests' JSON read straight into the message when it is one flat object of known singular string and bool
 // fields: plain ASCII strings without escapes, true or false, no field twice, no oneof member. That is what a
 // SetPhone or UpdateHumanPhone body is; protobuf's parser would turn it into bytes against Type descriptions and parse
-// those (20,000 instructions). Anything else returns nullopt and goes protobuf's way, so what protobuf accepts, and
+// those (20,000 instructions). Anything else returns false and goes protobuf's way, so what protobuf accepts, and
 // the message it makes, are unchanged (tests/api/protojson_test.cpp compares the two).
 class flat_reader {
 public:
     flat_reader(std::string_view json, pb::Message& message) : in_(json), message_(message) {}
 
-    std::optional<bool> read() {
+    bool read() {
         const auto* d = message_.GetDescriptor();
         const auto* r = message_.GetReflection();
         message_.Clear();
         space();
-        if (!take('{')) return std::nullopt;
+        if (!take('{')) return false;
         space();
         if (take('}')) return end();
         for (;;) {
             std::string_view key;
-            if (!string(key)) return std::nullopt;
+            if (!string(key)) return false;
             space();
-            if (!take(':')) return std::nullopt;
+            if (!take(':')) return false;
             space();
             const pb::FieldDescriptor* field = find(*d, key);
-            if (field == nullptr || field->is_repeated() || field->real_containing_oneof() != nullptr) return std::nullopt;
-            if (r->HasField(message_, field)) return std::nullopt;  // twice (or a default: then protobuf decides)
+            if (field == nullptr || field->is_repeated() || field->real_containing_oneof() != nullptr) return false;
+            if (r->HasField(message_, field)) return false;  // twice (or a default: then protobuf decides)
             if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING && field->type() != pb::FieldDescriptor::TYPE_BYTES) {
                 std::string_view text;
-                if (!string(text)) return std::nullopt;
-                if (text.empty() && !field->has_presence()) return std::nullopt;  // leaves no trace of a duplicate
+                if (!string(text)) return false;
+                if (text.empty() && !field->has_presence()) return false;  // leaves no trace of a duplicate
                 r->SetString(&message_, field, std::string(text));
             } else if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_BOOL) {
                 bool value = false;
                 if (literal("true")) {
                     value = true;
                 } else if (!literal("false")) {
-                    return std::nullopt;
+                    return false;
                 }
-                if (!value && !field->has_presence()) return std::nullopt;  // as above
+                if (!value && !field->has_presence()) return false;  // as above
                 r->SetBool(&message_, field, value);
             } else {
-                return std::nullopt;
+                return false;
             }
             space();
             if (take('}')) return end();
-            if (!take(',')) return std::nullopt;
+            if (!take(',')) return false;
             space();
         }
     }
@@ -293,10 +279,9 @@ private:
         }
         return nullptr;
     }
-    std::optional<bool> end() {
+    bool end() {
         space();
-        if (at_ != in_.size()) return std::nullopt;
-        return true;
+        return at_ == in_.size();
     }
     void space() {
         while (at_ < in_.size() && (in_[at_] == ' ' || in_[at_] == '\t' || in_[at_] == '\n' || in_[at_] == '\r')) ++at_;
@@ -351,7 +336,7 @@ pb::util::Status message_to_json(const pb::Message& message, std::string* output
 
 pb::util::Status json_to_message(std::string_view json, pb::Message* message,
                                  const pb::util::JsonParseOptions& options) {
-    if (const auto done = flat_reader(json, *message).read(); done && *done) return pb::util::Status();
+    if (flat_reader(json, *message).read()) return pb::util::Status();
     message->Clear();  // as protobuf leaves it when it fails
     std::string binary;
     auto status = pb::util::JsonToBinaryString(&resolver(), type_url(*message),

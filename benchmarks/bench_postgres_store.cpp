@@ -112,7 +112,6 @@ BENCHMARK(pg_floor_autocommit_insert)
 // connections: the floor above with SetPhone's rows in place of a one-index table's. What the server itself does with
 // the rows a SetPhone must write, with no decision, no grouping and no position or sequence check.
 struct set_phone_rows_floor {
-    std::unique_ptr<service_rig> rig;
     std::map<std::string, std::int64_t> sequence;  // by user id: the last sequence stored
     std::atomic<std::int64_t> position{0};
     std::vector<std::size_t> progress = std::vector<std::size_t>(max_threads, 0);
@@ -123,7 +122,7 @@ set_phone_rows_floor& rows_floor() {
     static set_phone_rows_floor floor;
     static std::once_flag once;
     std::call_once(once, [] {
-        floor.rig = std::make_unique<service_rig>(url("rowsfloor"), max_threads);
+        service_rig(url("rowsfloor"), max_threads);  // the users, made by the rig itself; its store closes again
         raw_connection db;
         const std::string table = schema("rowsfloor") + ".events2";
         PGresult* res = PQexec(db.conn, ("SELECT aggregate_id, MAX(\"sequence\") FROM " + table +
@@ -135,8 +134,9 @@ set_phone_rows_floor& rows_floor() {
         res = PQexec(db.conn, ("SELECT MAX(\"position\") FROM " + table).c_str());
         floor.position = std::atoll(PQgetvalue(res, 0, 0));
         PQclear(res);
-        floor.insert = "INSERT INTO " + table + " (instance_id, aggregate_type, aggregate_id, event_type, \"sequence\", "
-                       "revision, created_at, payload, creator, \"owner\", \"position\", in_tx_order) VALUES ('default', 'user', $1, $2, $3::bigint, 2, $4::timestamptz, $5::jsonb, 'admin', "
+        floor.insert = "INSERT INTO " + table + " (instance_id, aggregate_type, aggregate_id, event_type, "
+                       "\"sequence\", revision, created_at, payload, creator, \"owner\", \"position\", in_tx_order) "
+                       "VALUES ('default', 'user', $1, $2, $3::bigint, 2, $4::timestamptz, $5::jsonb, 'admin', "
                        "'org-1', $6::bigint, 0), ('default', 'user', $1, $7, $3::bigint + 1, 2, $4::timestamptz, "
                        "NULL, 'admin', 'org-1', $6::bigint + 1, 1)";
     });

@@ -130,9 +130,8 @@ std::unique_ptr<connection> as_writer(std::unique_ptr<connection> db, const stat
     // Generic plans for the push statements: their parameters are arrays whose length the planner cannot know, so it
     // rates the generic plan above its custom ones and would otherwise plan every execution anew (about 0.1 ms of
     // the server's time per group, more than the INSERT itself).
-    db->exec("SET plan_cache_mode = force_generic_plan");
     // The trusted INSERT runs without BEGIN, in an implicit transaction, which would take the server's default level.
-    db->exec("SET default_transaction_isolation = 'read committed'");
+    db->exec("SET plan_cache_mode = force_generic_plan; SET default_transaction_isolation = 'read committed'");
     db->prepare(sql.parallel ? sql.transaction_base : sql.last_position);
     db->prepare(sql.sequences);
     db->prepare(sql.insert);
@@ -187,10 +186,7 @@ public:
         }
         const parameters keys{instances.finish(), types.finish(), ids.finish()};
         check_parameters(keys, sql_.sequences);  // before anything is sent, so a refusal leaves no batch half-queued
-        if (!db_ || !db_->healthy()) {
-            db_.reset();
-            db_ = as_writer(std::make_unique<connection>(conninfo_), sql_);
-        }
+        reconnect_if_broken();
         auto& db = *db_;
         db.send(begin_transaction);
         if (!sql_.parallel) db.send(sql_.lock);
@@ -217,10 +213,7 @@ public:
     std::uint64_t begin_trusted(detail::sequence_map& sequences) {
         for (auto& [key, sequence] : sequences) sequence = trusted_->at(key);
         trusted_.reset();
-        if (!db_ || !db_->healthy()) {
-            db_.reset();
-            db_ = as_writer(std::make_unique<connection>(conninfo_), sql_);
-        }
+        reconnect_if_broken();
         deferred_ = true;
         base_ = 0;
         return 0;
@@ -320,6 +313,13 @@ public:
     }
 
 private:
+    // Replaces a writer connection known to be broken (or missing after a failed reconnect) before a transaction.
+    void reconnect_if_broken() {
+        if (db_ && db_->healthy()) return;
+        db_.reset();
+        db_ = as_writer(std::make_unique<connection>(conninfo_), sql_);
+    }
+
     std::unique_ptr<connection> db_;  // null after a failed reconnect; the next push tries again
     const std::string conninfo_;
     const statements& sql_;

@@ -122,16 +122,16 @@ void connection::prepare(const std::string& sql) {
 }
 
 result_set connection::exec_prepared(const std::string& sql, const parameters& params, bool binary) {
-    prepare(sql);
-    const auto values = raw_values(params, sql);
-    result_set res(PQexecPrepared(conn_, prepared_.at(sql).c_str(), static_cast<int>(values.size()), values.data(),
-                                  nullptr, nullptr, binary ? 1 : 0));
-    if (!res || !ok_status(PQresultStatus(res.get()))) fail(res.get(), sql);
-    return res;
+    send_query(sql, params, binary);
+    return await_result(sql);
 }
 
 void connection::send_query(const std::string& sql, const parameters& params, bool binary) {
     prepare(sql);
+    send_statement(sql, params, binary);
+}
+
+void connection::send_statement(const std::string& sql, const parameters& params, bool binary) {
     const auto values = raw_values(params, sql);
     check_sent(PQsendQueryPrepared(conn_, prepared_.at(sql).c_str(), static_cast<int>(values.size()), values.data(),
                                    nullptr, nullptr, binary ? 1 : 0),
@@ -173,10 +173,7 @@ void connection::send(const std::string& sql) {
 }
 
 void connection::send_prepared(const std::string& sql, const parameters& params, bool binary) {
-    const auto values = raw_values(params, sql);
-    check_sent(PQsendQueryPrepared(conn_, prepared_.at(sql).c_str(), static_cast<int>(values.size()), values.data(),
-                                   nullptr, nullptr, binary ? 1 : 0),
-               sql);
+    send_statement(sql, params, binary);
     ++queued_;
 }
 

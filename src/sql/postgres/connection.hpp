@@ -107,6 +107,8 @@ public:
 
 private:
     void check_sent(int ok, std::string_view what);
+    // Sends the prepared statement `sql` with its parameters, in or out of pipeline mode.
+    void send_statement(const std::string& sql, const parameters& params, bool binary);
 
     pg_conn* conn_ = nullptr;
     std::string where_;

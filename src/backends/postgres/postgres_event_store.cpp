@@ -340,11 +340,6 @@ struct writer_lane {
           committer(options.group_commit, options.max_group,
                     [this](std::span<detail::pending_push* const> group) {
                         std::lock_guard lock(mutex);
-                        committing.store(true, std::memory_order_relaxed);
-                        struct done {
-                            std::atomic<bool>& flag;
-                            ~done() { flag.store(false, std::memory_order_relaxed); }
-                        } clear{committing};
                         if (trusting) push.trust_if_eligible(group);
                         detail::commit_group(group, push);
                         if (const auto shift = push.take_shift()) {
@@ -362,7 +357,6 @@ struct writer_lane {
     postgres_push push;
     detail::group_commit committer;
     std::atomic<int> in_flight{0};          // pushes submitted to this lane and not yet returned
-    std::atomic<bool> committing{false};    // a group of this lane is in its transaction
     const bool trusting;                    // parallel commits: groups that name every expected sequence go in one trip
 };
 
@@ -396,13 +390,14 @@ struct postgres_event_store::impl {
         }
     }
 
-    // The first lane not in a transaction, where the next group is forming (or an idle one), so that groups stay as
-    // large as with one connection while their commits overlap; when every lane is committing, the one with the
-    // fewest pushes in flight.
+    // The lane with the fewest pushes in flight (the first of equals), so that the callers spread evenly over the
+    // lanes and every lane's commit overlaps another's. Routing to the first lane not in a transaction instead kept
+    // the callers in one convoy: from 8 threads, all 8 pushes woke together from one lane's commit, found it free
+    // again and formed the next group there, so lane 1 committed groups of 8 one after another while lane 2 sat
+    // nearly idle (8.1-9.6k SetPhone/s against 10.7-11.4k/s with even spreading, alternating runs).
     writer_lane& pick_lane() {
         writer_lane* least = lanes.front().get();
         for (const auto& lane : lanes) {
-            if (!lane->committing.load(std::memory_order_relaxed)) return *lane;
             if (lane->in_flight.load(std::memory_order_relaxed) < least->in_flight.load(std::memory_order_relaxed)) {
                 least = lane.get();
             }

@@ -88,15 +88,25 @@ struct server_metrics::impl {
                                                .Register(*registry)
                                                .Add({});
 
-    // Each request's series, found by one hash lookup: prometheus-cpp's Family::Add builds a label map and hashes
-    // it on every call, which cost more than the rest of the request's bookkeeping. Series are never removed, so the
-    // pointers stay valid. Key: method label, route and status, separated by '\n' (which no label holds).
-    struct request_series {
-        prometheus::Counter* requests;
+    // Each HTTP request's or gRPC call's series, found by one hash lookup: prometheus-cpp's Family::Add builds a
+    // label map and hashes it on every call, which cost more than the rest of the request's bookkeeping. Series are
+    // never removed, so the pointers stay valid. Key: the protocol, then the labels, separated by '\n' (which no
+    // label holds).
+    struct call_series {
+        prometheus::Counter* count;
         prometheus::Histogram* duration;
     };
     std::mutex series_mutex;
-    std::unordered_map<std::string, request_series> series;
+    std::unordered_map<std::string, call_series> series;
+
+    // The series for `key`, made by `make` (which calls Family::Add) the first time the key is seen.
+    template <class Make>
+    call_series find_series(const std::string& key, Make&& make) {
+        const std::lock_guard lock(series_mutex);
+        auto it = series.find(key);
+        if (it == series.end()) it = series.emplace(key, make()).first;
+        return it->second;
+    }
 
     std::mutex render_mutex;  // one render at a time: the outbox counters advance by the difference since the last
     sources from;
@@ -117,27 +127,26 @@ void server_metrics::observe_request(std::string_view method, const std::string&
     const auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), status);
     const std::string_view code(digits.data(), ec == std::errc() ? static_cast<std::size_t>(end - digits.data()) : 0);
     thread_local std::string key;  // reused: no allocation per request
-    key.assign(verb).append(1, '\n').append(route).append(1, '\n').append(code);
-
-    impl::request_series found{};
-    {
-        const std::lock_guard lock(impl_->series_mutex);
-        auto it = impl_->series.find(key);
-        if (it == impl_->series.end()) {
-            const std::string verb_text(verb);
-            auto& requests = impl_->requests.Add({{"method", verb_text}, {"route", route}, {"status", std::string(code)}});
-            auto& duration = impl_->request_duration.Add({{"method", verb_text}, {"route", route}}, latency_buckets());
-            it = impl_->series.emplace(key, impl::request_series{&requests, &duration}).first;
-        }
-        found = it->second;
-    }
-    found.requests->Increment();
+    key.assign("http\n").append(verb).append(1, '\n').append(route).append(1, '\n').append(code);
+    const auto found = impl_->find_series(key, [&] {
+        const std::string verb_text(verb);
+        return impl::call_series{
+            &impl_->requests.Add({{"method", verb_text}, {"route", route}, {"status", std::string(code)}}),
+            &impl_->request_duration.Add({{"method", verb_text}, {"route", route}}, latency_buckets())};
+    });
+    found.count->Increment();
     found.duration->Observe(seconds);
 }
 
 void server_metrics::observe_grpc_call(const std::string& method, std::string_view code, double seconds) {
-    impl_->grpc_calls.Add({{"method", method}, {"code", std::string(code)}}).Increment();
-    impl_->grpc_duration.Add({{"method", method}}, latency_buckets()).Observe(seconds);
+    thread_local std::string key;
+    key.assign("grpc\n").append(method).append(1, '\n').append(code);
+    const auto found = impl_->find_series(key, [&] {
+        return impl::call_series{&impl_->grpc_calls.Add({{"method", method}, {"code", std::string(code)}}),
+                                 &impl_->grpc_duration.Add({{"method", method}}, latency_buckets())};
+    });
+    found.count->Increment();
+    found.duration->Observe(seconds);
 }
 
 void server_metrics::observe_commit(double seconds) { impl_->commit_duration.Observe(seconds); }

@@ -183,6 +183,21 @@ TEST_CASE("gRPC: calls are counted in the metrics by method and code, unknown me
     CHECK(body.find("zzzz") == std::string::npos);
 }
 
+TEST_CASE("gRPC: calls of one method add up in one series per code, and another code gets its own", "[server][grpc]") {
+    served_over_grpc server;
+    REQUIRE(add_user(server.http.port(), server.http.token(), "u1").status == 200);
+    for (int i = 0; i < 3; ++i) (void)server.client->call(set_phone, set_phone_returning_code("u1", "+41 71 000 00 00"));
+    (void)server.client->call(set_phone, set_phone_returning_code("u1", "+41 71 000 00 00"), server.admin());
+    const std::string unauthenticated =
+        R"(userstream_grpc_requests_total{code="UNAUTHENTICATED",method="/zitadel.user.v2.UserService/SetPhone"} 3)";
+    const std::string ok = R"(userstream_grpc_requests_total{code="OK",method="/zitadel.user.v2.UserService/SetPhone"} 1)";
+    std::string body;
+    CHECK(eventually([&] {
+        body = http_request(server.http.port(), "GET", "/debug/metrics", {}).body;
+        return body.find(unauthenticated) != std::string::npos && body.find(ok) != std::string::npos;
+    }));
+}
+
 TEST_CASE("gRPC: SIGTERM lets the server exit 0 with the gRPC listener open", "[server][grpc]") {
     served_over_grpc server;
     REQUIRE(server.client->call("/grpc.health.v1.Health/Check", "").status.ok());

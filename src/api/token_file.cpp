@@ -45,19 +45,18 @@ std::string required_string(const json& object, const char* field, std::size_t i
 }  // namespace
 
 token_file token_file::parse(std::string_view json_text) {
-    json document;
-    try {
-        document = json::parse(json_text);
-    } catch (const json::parse_error&) {
-        malformed("not valid JSON");  // the parser's message could quote a token
-    }
-    if (!document.is_object() || !document.contains("tokens") || !document["tokens"].is_array()) {
+    // Without exceptions: the parser's messages could quote a token, and it reports some malformed input (a number
+    // too large for a double) as out_of_range rather than parse_error.
+    const json document = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+    if (document.is_discarded()) malformed("not valid JSON");
+    const auto tokens = document.is_object() ? document.find("tokens") : document.end();
+    if (tokens == document.end() || !tokens->is_array()) {
         malformed("expected an object with a \"tokens\" array");
     }
     token_file out;
     std::map<std::string, std::string, std::less<>> org_of_user;
     std::size_t index = 0;
-    for (const auto& item : document["tokens"]) {
+    for (const auto& item : *tokens) {
         if (!item.is_object()) malformed("tokens[" + std::to_string(index) + "] must be an object");
         const auto token = required_string(item, "token", index);
         user::caller who{required_string(item, "userId", index), required_string(item, "orgId", index)};

@@ -73,6 +73,15 @@ TEST_CASE("A malformed token file is rejected with a reason that never quotes a 
     for (const auto& message : {repeated, disagreeing}) CHECK(message.find("secret-") == std::string::npos);
 }
 
+TEST_CASE("A number too large for a double makes the file invalid JSON, rejected like any other malformed file") {
+    // nlohmann's parser reports such a number as out_of_range, not parse_error; it must not escape as another type.
+    for (const char* text : {R"({"tokens":[{"token":"secret-x","userId":"u","orgId":"o1"}],"n":1e999})",
+                             R"({"tokens":[{"token":"secret-x","userId":"u","orgId":"o1","n":-1e400}]})"}) {
+        CHECK_THROWS_MATCHES(token_file::parse(text), std::invalid_argument,
+                             Catch::Matchers::Message("token file: not valid JSON"));
+    }
+}
+
 TEST_CASE("A token file that cannot be read names the path") {
     try {
         (void)token_file::load("/nonexistent/tokens.json");

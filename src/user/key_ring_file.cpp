@@ -74,13 +74,19 @@ void read_file(const std::filesystem::path& path, std::string& out) {
     }
 }
 
-// Wipes every string in the parsed document (the key texts among them).
-void wipe(nlohmann::json& value) {
-    if (value.is_string()) {
-        auto& text = value.get_ref<std::string&>();
-        OPENSSL_cleanse(text.data(), text.size());
-    } else if (value.is_structured()) {
-        for (auto& item : value) wipe(item);
+// Wipes every string in the parsed document (the key texts among them). With a stack of its own, not by recursion: a
+// file of a megabyte nests half a million levels deep, more calls than a thread's stack holds.
+void wipe(nlohmann::json& document) {
+    std::vector<nlohmann::json*> pending{&document};
+    while (!pending.empty()) {
+        auto& value = *pending.back();
+        pending.pop_back();
+        if (value.is_string()) {
+            auto& text = value.get_ref<std::string&>();
+            OPENSSL_cleanse(text.data(), text.size());
+        } else if (value.is_structured()) {
+            for (auto& item : value) pending.push_back(&item);
+        }
     }
 }
 
@@ -130,7 +136,11 @@ std::vector<loaded_key> parse_keys(const std::filesystem::path& path, const nloh
 void load_key_ring(key_ring& keys, const std::filesystem::path& path) {
     wiped_string text;
     read_file(path, text.text);
-    wiped_json document{nlohmann::json::parse(text.text, nullptr, /*allow_exceptions=*/false)};
+    load_key_ring_text(keys, text.text, path);
+}
+
+void load_key_ring_text(key_ring& keys, std::string_view json_text, const std::filesystem::path& path) {
+    wiped_json document{nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false)};
     if (document.value.is_discarded()) refuse(path, "not valid JSON");
     std::string active;
     const auto loaded = parse_keys(path, document.value, active);

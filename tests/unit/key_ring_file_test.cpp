@@ -154,3 +154,24 @@ TEST_CASE("a missing ring file is refused naming the file", "[key_ring_file]") {
     CHECK_THROWS_WITH(load_key_ring(keys, dir.path / "absent.json"),
                       Catch::Contains((dir.path / "absent.json").string()) && Catch::Contains("cannot open"));
 }
+
+TEST_CASE("a ring's text loads as its file would, the given path naming it in errors", "[key_ring_file]") {
+    key_ring keys;
+    load_key_ring_text(keys, R"({"active":"k1","keys":[{"id":"k1","key":")" + key_a + R"("}]})", "etc/keys.json");
+    CHECK(keys.active_key_id() == "k1");
+    CHECK(keys.decrypt(keys.encrypt("123456", binding), binding) == "123456");
+    CHECK_THROWS_MATCHES(load_key_ring_text(keys, "not json", "etc/keys.json"), std::invalid_argument,
+                         Catch::Matchers::Message("key ring file etc/keys.json: not valid JSON"));
+    CHECK(keys.active_key_id() == "k1");
+}
+
+TEST_CASE("a ring file of arrays nested as deep as its size allows is refused, its text wiped without recursion",
+          "[key_ring_file]") {
+    // 1 MiB of nesting: the loader wipes every string of the parsed document, and did so by recursion, one call per
+    // level, which overflowed the stack.
+    const std::size_t depth = (1u << 20) / 2;
+    CHECK_THAT(load_error(std::string(depth, '[') + std::string(depth, ']')), Catch::Contains("not a JSON object"));
+    CHECK_THAT(load_error("{\"active\":\"k1\",\"keys\":" + std::string(depth - 20, '[') + std::string(depth - 20, ']') +
+                          "}"),
+               Catch::Contains("key 1 has no \"id\""));
+}

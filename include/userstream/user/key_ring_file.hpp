@@ -29,6 +29,12 @@ namespace userstream::user {
 // listed key. On a throw `keys` is left as it was.
 void load_key_ring(key_ring& keys, const std::filesystem::path& path);
 
+// What load_key_ring does with the file's text once read: checks `json_text` and fills `keys` from it. `path` only
+// names the file in errors. Throws std::invalid_argument as load_key_ring does for content it refuses; on a throw
+// `keys` is left as it was. The caller wipes `json_text`; every copy made here is wiped. (load_key_ring is this after
+// reading and checking the file; the seam lets the fuzz target feed text without files.)
+void load_key_ring_text(key_ring& keys, std::string_view json_text, const std::filesystem::path& path);
+
 // Creates `path` holding one key drawn from OpenSSL's CSPRNG, active under `key_id`, with mode 0600. The text is
 // written and synced in a private temporary file beside `path`, then linked to its name, which fails if the name
 // exists: the file appears complete or not at all, an existing file is never overwritten, and of two processes starting

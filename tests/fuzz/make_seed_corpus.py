@@ -134,3 +134,59 @@ for i, (size, text) in enumerate([(0, seed_request), (7, seed_request), (0, chun
                                   (1, "GET / HTTP/1.0\r\n\r\n"),
                                   (0, "POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc")]):
     write("http_request", f"{i:02}", bytes([size]) + text.encode("latin-1"))
+
+# token_file: token files as include/userstream/api/authenticator.hpp shows them, and near-valid ones of each kind the
+# parser refuses.
+admin = '{"token":"secret-admin-0123","userId":"admin","orgId":"o1","permissions":{"o1":["user.read","user.write"]}}'
+for i, text in enumerate([
+        '{"tokens":[%s]}' % admin,
+        '{"tokens":[%s,{"token":"secret-rotated-4567","userId":"admin","orgId":"o1","permissions":'
+        '{"o1":["user.read","user.write"]}},{"token":"secret-u1-89ab","userId":"u1","orgId":"o1"}]}' % admin,
+        '{"tokens":[{"token":"secret-root-cdef","userId":"root","orgId":"o1","permissions":{"*":["user.read"],'
+        '"o2":["user.write"]}}]}',
+        '{"tokens":[]}',
+        '{\n  "tokens": [\n    {"token": "s\\u00e9cret-\\ud83d\\ude00-token", "userId": "u\\"1", "orgId": "o1"}\n  ]\n}\n',
+        '{"tokens":[%s,%s]}' % (admin, admin.replace('"admin"', '"other"')),  # a repeated token
+        '{"tokens":[%s,{"token":"secret-disagree-01","userId":"admin","orgId":"o2"}]}' % admin,
+        '{"tokens":[{"token":"","userId":"u","orgId":"o1"}]}',
+        '{"tokens":[{"token":"secret-no-user-01","orgId":"o1"}]}',
+        '{"tokens":[{"token":"secret-perms-0001","userId":"u","orgId":"o1","permissions":{"o1":"user.read"}}]}',
+        '{"tokens":[{"token":"secret-perms-0002","userId":"u","orgId":"o1","permissions":{"":["user.read"]}}]}',
+        '{"tokens":[{"token":"secret-perms-0003","userId":"u","orgId":"o1","permissions":{"o1":[1]}}]}',
+        '{"tokens":[{"token":12345678,"userId":"u","orgId":"o1"}]}',
+        '{"tokens":["secret-bare-string"]}',
+        '{"tokens":{}}',
+        '[]',
+        '{"tokens":[{"token":"secret-trailing-01","userId":"u","orgId":"o1"}]',
+        '{"tokens":[{"token":"secret-big-number1","userId":"u","orgId":"o1","n":1e999}]}',
+        '{"tokens":[{"token":"secret-same-as-user","userId":"secret-same-as-user","orgId":"o1"},'
+        '{"token":"secret-other-000001","userId":"secret-same-as-user","orgId":"o2"}]}',
+        '{"tokens":[{"token":"secret-dup-key-0001","token":"secret-dup-key-0002","userId":"u","orgId":"o1"}]}',
+        'not json secret-x']):
+    write("token_file", f"{i:02}", text)
+
+# key_ring_file: rings as include/userstream/user/key_ring_file.hpp shows them, and near-valid ones of each kind the
+# loader refuses.
+key_a = base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
+key_b = base64.b64encode(b"k" * 32).decode()
+for i, text in enumerate([
+        '{"active":"k1","keys":[{"id":"k1","key":"%s"}]}' % key_a,
+        '{"active":"k1","keys":[{"id":"k1","key":"%s"},{"id":"k0","key":"%s"}]}\n' % (key_b, key_a),
+        '{"active":"k0","keys":[{"id":"k1","key":"%s"},{"id":"k0","key":"%s"}]}' % (key_a, key_a),
+        '{"active":"k\\u00e9","keys":[{"id":"k\\u00e9","key":"%s"}],"comment":"extra fields are ignored"}' % key_b,
+        '{"keys":[{"id":"k1","key":"%s"}]}' % key_a,
+        '{"active":"k2","keys":[{"id":"k1","key":"%s"}]}' % key_a,
+        '{"active":"k1","keys":[]}',
+        '{"active":"","keys":[{"id":"k1","key":"%s"}]}' % key_a,
+        '{"active":"k1","keys":[{"id":"k1","key":"not base64!"}]}',
+        '{"active":"k1","keys":[{"id":"k1","key":"%s"}]}' % base64.b64encode(b"0" * 31).decode(),
+        '{"active":"k1","keys":[{"id":"k1","key":"%s"}]}' % base64.b64encode(b"0" * 33).decode(),
+        '{"active":"k1","keys":[{"id":"k1","key":"%s"}]}' % key_a.rstrip("="),
+        '{"active":"k1","keys":[{"id":"k1","key":"%s"},{"id":"k1","key":"%s"}]}' % (key_a, key_b),
+        '{"active":"k1","keys":[{"key":"%s"}]}' % key_a,
+        '{"active":"k1","keys":[{"id":"k1","key":12}]}',
+        '{"active":"%s","keys":[{"id":"%s","key":"%s"},{"id":"%s","key":"%s"}]}' % (key_a, key_a, key_b, key_a, key_a),
+        '["k1","%s"]' % key_a,
+        '{"active":"k1","keys":[{"id":"k1","key":"%s"}]' % key_a,
+        'not json']):
+    write("key_ring_file", f"{i:02}", text)

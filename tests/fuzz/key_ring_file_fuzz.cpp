@@ -9,7 +9,6 @@
 //   changed in the letters and digits of every string literal instead (secret_text.hpp);
 // - an accepted ring activates the file's `active` key, decrypts what it encrypts under it, and holds each listed key
 //   as the file gives it: it decrypts a value encrypted by a ring of that one key.
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -61,58 +60,28 @@ std::string load(std::string_view text) {
     return load(keys, text);
 }
 
-// The `keys[i].key` strings of a parsed document.
-std::vector<std::string> key_strings_of(const json& document) {
-    std::vector<std::string> out;
-    if (!document.is_object()) return out;
-    const auto list = document.find("keys");
-    if (list == document.end() || !list->is_array()) return out;
-    for (const auto& entry : *list) {
-        if (!entry.is_object()) continue;
-        const auto key = entry.find("key");
-        if (key != entry.end() && key->is_string()) out.push_back(key->get<std::string>());
-    }
-    return out;
-}
-
 std::optional<std::string> decoded_key(std::string_view text) {
     auto decoded = detail::base64_decode(text);
     if (!decoded || decoded->size() != key_ring::key_size) return std::nullopt;
     return decoded;
 }
 
-// `document` with every key string replaced one-to-one, a usable key by another usable key, anything else by text
-// that is not base64 (a '!' is in no base64 alphabet).
-json with_keys_replaced(json document) {
-    std::map<std::string, std::string> replacement;
-    for (auto& entry : document["keys"]) {
-        if (!entry.is_object()) continue;
-        const auto key = entry.find("key");
-        if (key == entry.end() || !key->is_string()) continue;
-        auto& text = key->get_ref<std::string&>();
-        const auto n = replacement.size();
-        std::string other;
-        if (decoded_key(text)) {
-            std::string bytes(key_ring::key_size, '\0');
-            for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((n * 31 + i * 7 + 1) & 0xff);
-            other = detail::base64_encode(bytes);
-        } else {
-            other = "!replaced-" + std::to_string(n);
-        }
-        text = replacement.try_emplace(text, other).first->second;
-    }
-    return document;
+// Every key string replaced one-to-one: a usable key by another usable key, anything else by text that is not base64
+// (a '!' is in no base64 alphabet).
+json with_keys_replaced(const json& document) {
+    return userstream::fuzz::with_secrets_replaced(document, "keys", "key", [](const std::string& key, std::size_t n) {
+        if (!decoded_key(key)) return "!replaced-" + std::to_string(n);
+        std::string bytes(key_ring::key_size, '\0');
+        for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((n * 31 + i * 7 + 1) & 0xff);
+        return detail::base64_encode(bytes);
+    });
 }
 
+// The same input with only its keys changed is answered alike (secret_text.hpp); an empty error means accepted.
 void check_secrets_kept(const std::string& original, const std::string& changed,
                         const std::vector<std::string>& secrets) {
-    check(original.empty() == changed.empty(), "changing only the keys changed whether the file is accepted");
-    for (const auto& secret : secrets) {
-        if (secret.size() < 8) continue;
-        check(original.find(secret) == std::string::npos || changed.find(secret) != std::string::npos,
-              "a key-ring error quotes a key");
-    }
-    check(original == changed, "a key-ring error depends on a key");
+    userstream::fuzz::check_secrets_kept(original.empty(), original, changed.empty(), changed, secrets, "key-ring",
+                                         "key");
 }
 
 void check_accepted(const key_ring& keys, const json& document) {
@@ -143,12 +112,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto document = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (document.is_discarded()) {
         check(!original.empty(), "text that is not JSON was accepted");
-        std::vector<std::string> literals;
-        for (const auto literal : userstream::fuzz::string_literals(text, 8)) literals.emplace_back(literal);
-        check_secrets_kept(original, load(userstream::fuzz::mask_string_literals(text)), literals);
+        check_secrets_kept(original, load(userstream::fuzz::mask_string_literals(text)),
+                           userstream::fuzz::literal_secrets(text));
         return 0;
     }
-    const auto secrets = key_strings_of(document);
+    const auto secrets = userstream::fuzz::secrets_of(document, "keys", "key");
     if (!secrets.empty()) check_secrets_kept(original, load(with_keys_replaced(document).dump()), secrets);
     if (original.empty()) check_accepted(keys, document);
     return 0;

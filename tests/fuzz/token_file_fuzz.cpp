@@ -7,7 +7,6 @@
 //   literal instead (secret_text.hpp);
 // - an accepted file holds exactly its tokens: each authenticates as its userId and orgId and holds each permission it
 //   lists, a token not in the file (and the empty token) authenticates as nobody, and size() counts the tokens.
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -42,43 +41,17 @@ outcome parse(std::string_view text) {
     }
 }
 
-// The `tokens[i].token` strings of a parsed document, in order (a repeated token repeated).
-std::vector<std::string> tokens_of(const json& document) {
-    std::vector<std::string> out;
-    if (!document.is_object()) return out;
-    const auto list = document.find("tokens");
-    if (list == document.end() || !list->is_array()) return out;
-    for (const auto& item : *list) {
-        if (!item.is_object()) continue;
-        const auto token = item.find("token");
-        if (token != item.end() && token->is_string()) out.push_back(token->get<std::string>());
-    }
-    return out;
+// Every token replaced one-to-one by a string no token shares; "" stays "".
+json with_tokens_replaced(const json& document) {
+    return userstream::fuzz::with_secrets_replaced(document, "tokens", "token", [](const std::string& token, std::size_t n) {
+        return token.empty() ? std::string() : "\x01replaced-" + std::to_string(n);
+    });
 }
 
-// `document` with every token replaced one-to-one by a string no token shares; "" stays "".
-json with_tokens_replaced(json document) {
-    std::map<std::string, std::string> replacement{{"", ""}};
-    for (auto& item : document["tokens"]) {
-        if (!item.is_object()) continue;
-        const auto token = item.find("token");
-        if (token == item.end() || !token->is_string()) continue;
-        auto& text = token->get_ref<std::string&>();
-        auto [it, added] = replacement.try_emplace(text, "\x01replaced-" + std::to_string(replacement.size()));
-        text = it->second;
-    }
-    return document;
-}
-
+// The same input with only its secrets changed is answered alike (secret_text.hpp).
 void check_secrets_kept(const outcome& original, const outcome& changed, const std::vector<std::string>& secrets) {
-    check(original.file.has_value() == changed.file.has_value(),
-          "changing only the tokens changed whether the file is accepted");
-    for (const auto& secret : secrets) {
-        if (secret.size() < 8) continue;
-        check(original.error.find(secret) == std::string::npos || changed.error.find(secret) != std::string::npos,
-              "a token-file error quotes a token");
-    }
-    check(original.error == changed.error, "a token-file error depends on a token");
+    userstream::fuzz::check_secrets_kept(original.file.has_value(), original.error, changed.file.has_value(),
+                                         changed.error, secrets, "token-file", "token");
 }
 
 void check_accepted(const token_file& file, const json& document) {
@@ -115,12 +88,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto document = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (document.is_discarded()) {
         check(!original.file.has_value(), "text that is not JSON was accepted");
-        std::vector<std::string> literals;
-        for (const auto literal : userstream::fuzz::string_literals(text, 8)) literals.emplace_back(literal);
-        check_secrets_kept(original, parse(userstream::fuzz::mask_string_literals(text)), literals);
+        check_secrets_kept(original, parse(userstream::fuzz::mask_string_literals(text)),
+                           userstream::fuzz::literal_secrets(text));
         return 0;
     }
-    const auto tokens = tokens_of(document);
+    const auto tokens = userstream::fuzz::secrets_of(document, "tokens", "token");
     if (!tokens.empty()) check_secrets_kept(original, parse(with_tokens_replaced(document).dump()), tokens);
     if (original.file) check_accepted(*original.file, document);
     return 0;

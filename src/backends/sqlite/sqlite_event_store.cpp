@@ -52,15 +52,9 @@ namespace sqlite_detail {
 
 namespace {
 
-// The fields are assigned, not built: a replay decodes every row into one event and so reuses its strings' buffers
-// (allocating and freeing them per row was about a sixth of a replay's instructions). Each column is read with one
-// call (statement::column: its type and its text or integer together), and a text field that equals what the previous
-// row left there (the instance, the aggregate type, creator and owner mostly do) is not copied again.
-// `created_text`, when given, holds the created_at text of the row last decoded into `event`: a row with the same text
-// (the events of one push share their timestamp) keeps `event.created_at` instead of parsing it again.
-// Out of line and cold, so the checks below stay small enough to be inlined into the loop over the columns: built
-// in place, the message's string concatenations kept each check a call of its own (about a tenth of a replay's
-// instructions were those calls).
+// A row decode_row_reusing cannot read. Out of line and cold, so that its checks stay small enough to be inlined:
+// built in place, the message's string concatenations kept each check a call of its own (about 2.5 % of a replay's
+// instructions).
 [[noreturn, gnu::cold, gnu::noinline]] void throw_unreadable(const statement& row, std::string_view column,
                                                              std::string_view problem) {
     const auto coordinate = [&](int index) {
@@ -70,6 +64,12 @@ namespace {
                             std::string(column) + std::string(problem));
 }
 
+// The fields are assigned, not built: a replay decodes every row into one event and so reuses its strings' buffers
+// (allocating and freeing them per row was about a sixth of a replay's instructions). Each column is read with one
+// call (statement::text_at, integer_at or column: its type and its text or integer together), and a text field that equals what the previous
+// row left there (the instance, the aggregate type, creator and owner mostly do) is not copied again.
+// `created_text`, when given, holds the created_at text of the row last decoded into `event`: a row with the same text
+// (the events of one push share their timestamp) keeps `event.created_at` instead of parsing it again.
 void decode_row_reusing(const statement& row, stored_event& event, std::string* created_text) {
     const auto text = [&](int column, const char* name) {
         std::string_view value;

@@ -27,7 +27,9 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { NewAuthorizationBearerInterceptor } from "@zitadel/client";
 import { createAuthServiceClient, createManagementServiceClient } from "@zitadel/client/v1";
 import { createUserServiceClient } from "@zitadel/client/v2";
+import { toJson } from "@bufbuild/protobuf";
 import { ErrorDetailSchema } from "@zitadel/proto/zitadel/message_pb.js";
+import { SetPhoneResponseSchema } from "@zitadel/proto/zitadel/user/v2/user_service_pb.js";
 import { UserState } from "@zitadel/proto/zitadel/user/v2/user_pb.js";
 
 const serverBinary = process.env.USERSTREAM_SERVER;
@@ -246,6 +248,8 @@ for (const transport of transports) {
       const set = await users.setPhone({ userId, phone: "+41 71 000 00 01", verification: { case: "returnCode", value: {} } });
       assertDetails(set.details, "setPhone");
       assert.match(set.verificationCode ?? "", /^\S+$/, "setPhone with returnCode returns the code");
+      // The response as the client decoded it, in ZITADEL's JSON form, so a run shows each transport's round trip.
+      console.log(`${transport.slug} setPhone answered ${JSON.stringify(toJson(SetPhoneResponseSchema, set))}`);
 
       const verified = await users.verifyPhone({ userId, verificationCode: set.verificationCode });
       assertDetails(verified.details, "verifyPhone");

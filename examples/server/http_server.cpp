@@ -198,6 +198,8 @@ private:
         auto& request = parser_->get();
         keep_alive_ = request.keep_alive();
         userstream::api::api_request in{method_, target_, {}, std::move(request.body())};
+        // A request's timeout counts from here, so the time it then waits for a worker counts against it.
+        in.received = std::chrono::steady_clock::now();
         in.headers.reserve(static_cast<std::size_t>(std::distance(request.begin(), request.end())));
         for (const auto& field : request) in.headers.emplace_back(text_of(field.name_string()), text_of(field.value()));
         parser_.reset();

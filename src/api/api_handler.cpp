@@ -91,7 +91,7 @@ rpc_result api_handler::call(std::string_view method_name, std::string_view requ
         }
         std::optional<std::string_view> authorization;
         if (metadata.authorization) authorization = *metadata.authorization;
-        auto outcome = impl_->run.run(*m, *message, authorization, metadata.org_id);
+        auto outcome = impl_->run.run(*m, *message, authorization, metadata.org_id, metadata.deadline);
         out.status = std::move(outcome.status);
         if (out.status.ok()) out.response = outcome.response->SerializeAsString();
     } catch (const std::exception& e) {

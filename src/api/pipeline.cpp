@@ -4,6 +4,7 @@
 
 #include "userstream/api/errors.hpp"
 #include "userstream/eventstore/errors.hpp"
+#include "userstream/projections/errors.hpp"
 #include "wire/status_mapping.hpp"
 
 namespace userstream::api::detail {
@@ -22,6 +23,10 @@ std::optional<std::string_view> bearer_token(std::optional<std::string_view> aut
     if (token.empty()) return std::nullopt;
     return token;
 }
+
+constexpr int deadline_exceeded = 4;
+
+bool past(const pipeline::deadline& by) { return by && std::chrono::steady_clock::now() >= *by; }
 }  // namespace
 
 std::unique_ptr<google::protobuf::Message> new_message(const google::protobuf::Message& prototype) {
@@ -40,7 +45,9 @@ rpc_status pipeline::internal_failure(std::string_view where, std::string_view d
 
 rpc_outcome pipeline::run(const method& m, const google::protobuf::Message& request,
                           std::optional<std::string_view> authorization,
-                          const std::optional<std::string>& org_id) const {
+                          const std::optional<std::string>& org_id, deadline by) const {
+    // Checked first, as gRPC servers do: a client that has given up is not served, not even authenticated.
+    if (past(by)) return {plain_status(deadline_exceeded, "deadline exceeded before the call ran"), nullptr};
     const auto token = bearer_token(authorization);
     if (!token) return {status_of(errors::token_missing), nullptr};
     std::optional<user::caller> who;
@@ -55,9 +62,16 @@ rpc_outcome pipeline::run(const method& m, const google::protobuf::Message& requ
 
     auto response = new_message(*m.response_prototype);
     try {
-        const call_context context{*who, org_id, services_};
+        const call_context context{*who, org_id, services_, by};
         auto status = m.invoke(context, request, *response);
-        if (!status.ok()) return {std::move(status), nullptr};
+        if (!status.ok()) {
+            // The read models were still behind when the caller's deadline, not the handler's own bound, ended the
+            // wait: the caller's answer is its deadline.
+            if (status.error_id == projections::errors::projection_behind.id && past(by)) {
+                return {plain_status(deadline_exceeded, "deadline exceeded while waiting for the read models"), nullptr};
+            }
+            return {std::move(status), nullptr};
+        }
         return {std::move(status), std::move(response)};
     } catch (const unavailable_error& e) {
         // The store could not be reached (e.g. PostgreSQL restarting) while the method read or wrote: retryable, and
@@ -69,10 +83,22 @@ rpc_outcome pipeline::run(const method& m, const google::protobuf::Message& requ
     }
 }
 
-rpc_outcome pipeline::run(const method& m, const google::protobuf::Message& request, const api_request& http) const {
+rpc_outcome pipeline::run(const method& m, const google::protobuf::Message& request, const api_request& http,
+                          timeout_form form) const {
+    deadline by;
+    if (const auto header = http.header(form == timeout_form::connect ? "connect-timeout-ms" : "grpc-timeout")) {
+        const auto timeout = parse_timeout(form, *header);
+        if (!timeout) {
+            return {plain_status(rpc_code::invalid_argument, form == timeout_form::connect ? "malformed connect-timeout-ms"
+                                                                                          : "malformed grpc-timeout"),
+                    nullptr};
+        }
+        by = http.received.value_or(std::chrono::steady_clock::now()) +
+             std::chrono::duration_cast<std::chrono::steady_clock::duration>(*timeout);
+    }
     std::optional<std::string> org;
     if (const auto header = http.header("x-zitadel-orgid")) org = std::string(*header);
-    return run(m, request, http.header("authorization"), org);
+    return run(m, request, http.header("authorization"), org, by);
 }
 
 }  // namespace userstream::api::detail

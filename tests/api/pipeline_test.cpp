@@ -7,6 +7,7 @@
 
 #include "google/rpc/status.pb.h"
 #include "support/api_fixture.hpp"
+#include "support/freezable_store.hpp"
 #include "unit/support/forwarding_store.hpp"
 #include "zitadel/management.pb.h"
 #include "zitadel/message.pb.h"
@@ -75,28 +76,6 @@ TEST_CASE("A read right after a write through the handler sees the write") {
     }
 }
 
-namespace {
-// The read side's view of the store, frozen on demand: while frozen, readers see no event after the freeze, as a
-// read model that has fallen behind would.
-class freezable_store final : public userstream::testing::forwarding_store {
-public:
-    using forwarding_store::forwarding_store;
-    void freeze() { frozen_at_ = inner_.head(); }
-    void thaw() { frozen_at_.reset(); }
-
-    std::vector<eventstore::stored_event> read_global(eventstore::global_position after,
-                                                      const eventstore::global_filter& filter,
-                                                      std::size_t limit) const override {
-        auto page = inner_.read_global(after, filter, limit);
-        if (frozen_at_) std::erase_if(page, [&](const auto& e) { return e.position > *frozen_at_; });
-        return page;
-    }
-    eventstore::global_position head() const override { return frozen_at_ ? *frozen_at_ : inner_.head(); }
-
-private:
-    std::optional<eventstore::global_position> frozen_at_;
-};
-}  // namespace
 
 TEST_CASE("A read whose read model cannot catch up within the bound answers Unavailable, which is retryable") {
     api_fixture f;

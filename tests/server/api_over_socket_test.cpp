@@ -78,3 +78,24 @@ TEST_CASE("a request without a token answers the API's 401 through the server", 
     CHECK(out.status == 401);
     CHECK_THAT(out.body, Catch::Contains("US-API-token-missing"));
 }
+
+TEST_CASE("a request's timeout header reaches the API through the server: one already run out is deadline_exceeded "
+          "and changes nothing, a roomy one is served", "[server]") {
+    dev_server server;
+    REQUIRE(add_user(server.port(), server.token(), "u1").status == 200);
+    auto headers = json_headers(server.token());
+    headers.emplace_back("Connect-Protocol-Version", "1");
+    headers.emplace_back("Connect-Timeout-Ms", "0");
+    const std::string body = R"({"userId":"u1","phone":"+41 71 000 00 00","isPhoneVerified":true})";
+    const auto late = http_request(server.port(), "POST", "/zitadel.management.v1.ManagementService/UpdateHumanPhone",
+                                   headers, body);
+    CHECK(late.status == 504);
+    CHECK_THAT(late.body, Catch::Contains(R"("code":"deadline_exceeded")"));
+
+    headers.back().second = "60000";
+    const auto served = http_request(server.port(), "POST", "/zitadel.management.v1.ManagementService/UpdateHumanPhone",
+                                     headers, body);
+    CHECK(served.status == 200);
+    // Served means first: the late request had stored nothing, so this one still changed the phone.
+    CHECK_THAT(served.body, Catch::Contains(R"("sequence":")"));
+}

@@ -75,6 +75,9 @@ struct rpc_result {
 struct rpc_metadata {
     std::optional<std::string> authorization;  // the `authorization` value, "Bearer <token>"
     std::optional<std::string> org_id;         // `x-zitadel-orgid`
+    // The call's deadline. A call past it does not start, and a read waits for the read models at most until then;
+    // either answers DEADLINE_EXCEEDED.
+    std::optional<std::chrono::steady_clock::time_point> deadline{};
 };
 
 class api_handler {

@@ -6,6 +6,7 @@
 // HTTP says.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,9 @@ struct api_request {
     std::string target;  // path and query, e.g. "/management/v1/users/u1/phone"
     header_list headers;
     std::string body;    // the whole body, bytes
+    // When the host had read the request. The timeout a request carries (Connect's `connect-timeout-ms`, gRPC's
+    // `grpc-timeout`) counts from here, so the time it waited for a worker counts too. Unset: from the call of handle.
+    std::optional<std::chrono::steady_clock::time_point> received{};
 
     // The first header called `name` (case-insensitive), if any.
     std::optional<std::string_view> header(std::string_view name) const;

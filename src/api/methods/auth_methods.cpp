@@ -10,7 +10,7 @@ namespace auth = zitadel::auth::v1;
 rpc_status get_my_phone(const call_context& context, const auth::GetMyPhoneRequest&, auth::GetMyPhoneResponse& response) {
     auto& services = context.services;
     const auto phone = services.read_side.get_human_phone(services.options.instance_id, context.who.user_id,
-                                                          services.read_after(), services.options.when_phone_missing);
+                                                          context.read_after(), services.options.when_phone_missing);
     return reply_phone(phone, response);
 }
 

@@ -19,7 +19,7 @@ rpc_status get_human_phone(const call_context& context, const mgmt::GetHumanPhon
         return status_of(user::errors::permission_denied_v1);
     }
     const auto phone = services.read_side.get_human_phone(services.options.instance_id, request.user_id(),
-                                                          services.read_after(), services.options.when_phone_missing);
+                                                          context.read_after(), services.options.when_phone_missing);
     // As ZITADEL's query filters by resource owner: a user of another organisation does not exist here.
     if (phone && phone->details.resource_owner != org) return status_of(projections::errors::phone_user_not_found);
     return reply_phone(phone, response);

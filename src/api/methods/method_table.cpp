@@ -11,9 +11,14 @@ void api_services::wrote(eventstore::global_position position) noexcept {
     }
 }
 
-projections::read_after api_services::read_after() const noexcept {
-    return {eventstore::global_position{last_written.load(std::memory_order_acquire)},
-            options.read_your_writes_timeout};
+projections::read_after api_services::read_after(
+    std::optional<std::chrono::steady_clock::time_point> deadline) const noexcept {
+    auto timeout = options.read_your_writes_timeout;
+    if (deadline) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+        timeout = std::clamp(left, std::chrono::milliseconds(0), timeout);
+    }
+    return {eventstore::global_position{last_written.load(std::memory_order_acquire)}, timeout};
 }
 
 std::span<const method> all_methods() {

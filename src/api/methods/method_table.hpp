@@ -28,15 +28,19 @@ struct api_services {
 
     // Remembers a write's position (the highest seen wins).
     void wrote(eventstore::global_position position) noexcept;
-    // Read-your-writes for a query: wait for the last position written here.
-    projections::read_after read_after() const noexcept;
+    // Read-your-writes for a query: wait for the last position written here, no longer than the options say nor
+    // past the call's deadline.
+    projections::read_after read_after(std::optional<std::chrono::steady_clock::time_point> deadline) const noexcept;
 };
 
-// One call: who is calling, the `x-zitadel-orgid` header, and the services.
+// One call: who is calling, the `x-zitadel-orgid` header, the services, and the deadline the request carried.
 struct call_context {
     const user::caller& who;
     const std::optional<std::string>& org_header;
     api_services& services;
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+
+    projections::read_after read_after() const noexcept { return services.read_after(deadline); }
 };
 
 using validate_fn = std::optional<std::string> (*)(const google::protobuf::Message& request);

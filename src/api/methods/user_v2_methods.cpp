@@ -75,7 +75,7 @@ rpc_status get_user_by_id(const call_context& context, const v2::GetUserByIDRequ
                           v2::GetUserByIDResponse& response) {
     auto& services = context.services;
     const auto found =
-        services.read_side.get_user_by_id(services.options.instance_id, request.user_id(), services.read_after());
+        services.read_side.get_user_by_id(services.options.instance_id, request.user_id(), context.read_after());
     if (!found) return status_of(found.err());
     const auto& view = found.value();
     // Self, or user.read on the user's organisation, as ZITADEL's permission check for GetUserByID; a caller who may

@@ -46,7 +46,7 @@ api_response serve_connect(const pipeline& p, const api_request& request, std::s
         return error_response(plain_status(rpc_code::invalid_argument, "malformed protobuf request message"));
     }
 
-    auto outcome = p.run(*m, *message, request);
+    auto outcome = p.run(*m, *message, request, timeout_form::connect);
     if (!outcome.status.ok()) return error_response(outcome.status);
 
     std::string body;

@@ -53,7 +53,7 @@ api_response serve_grpc_web(const pipeline& p, const api_request& request, std::
         return error_response(plain_status(rpc_code::invalid_argument, "malformed protobuf request message"));
     }
 
-    auto outcome = p.run(*m, *message, request);
+    auto outcome = p.run(*m, *message, request, timeout_form::grpc);
     if (!outcome.status.ok()) return error_response(outcome.status);
 
     api_response out{200, {{"Content-Type", std::string(content_type)}}, {}};

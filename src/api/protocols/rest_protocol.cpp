@@ -56,7 +56,7 @@ api_response serve_rest(const pipeline& p, const api_request& request, std::stri
         message->GetReflection()->SetString(message.get(), field, route.user_id);
     }
 
-    auto outcome = p.run(m, *message, request);
+    auto outcome = p.run(m, *message, request, timeout_form::grpc);
     if (!outcome.status.ok()) return error_response(outcome.status);
 
     std::string body;

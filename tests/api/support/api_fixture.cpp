@@ -242,7 +242,11 @@ api_fixture::~api_fixture() { read_side->stop(); }
 
 reply api_fixture::send(protocol p, std::string_view method, const pb::Message& request, std::string_view token,
                         std::optional<std::string> org_header) {
-    const auto& descriptor = method_descriptor(method);
+    return answer(p, method, request_for(p, method, request, token, std::move(org_header)));
+}
+
+api::api_request api_fixture::request_for(protocol p, std::string_view method, const pb::Message& request,
+                                          std::string_view token, std::optional<std::string> org_header) const {
     api::api_request http;
     if (!token.empty()) http.headers.emplace_back("Authorization", "Bearer " + std::string(token));
     if (org_header) http.headers.emplace_back("x-zitadel-orgid", *org_header);
@@ -289,6 +293,11 @@ reply api_fixture::send(protocol p, std::string_view method, const pb::Message& 
             break;
         }
     }
+    return http;
+}
+
+reply api_fixture::answer(protocol p, std::string_view method, const api::api_request& http) {
+    const auto& descriptor = method_descriptor(method);
     reply out;
     out.raw = api->handle(http);
     out.http_status = out.raw.status;

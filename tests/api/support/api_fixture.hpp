@@ -62,6 +62,12 @@ public:
     // `method` is "zitadel.user.v2.UserService/SetPhone". `token` empty: no Authorization header.
     reply send(protocol p, std::string_view method, const google::protobuf::Message& request,
                std::string_view token = admin_token, std::optional<std::string> org_header = std::nullopt);
+    // `send` in two steps, for a test that adds to the request: the HTTP request a client of protocol `p` sends, and
+    // the handler's answer to it, decoded as `send` decodes it.
+    api::api_request request_for(protocol p, std::string_view method, const google::protobuf::Message& request,
+                                 std::string_view token = admin_token,
+                                 std::optional<std::string> org_header = std::nullopt) const;
+    reply answer(protocol p, std::string_view method, const api::api_request& http);
     // The raw exchange, for hostile-input tests.
     api::api_response raw(const api::api_request& request) { return api->handle(request); }
 

@@ -133,6 +133,7 @@ int serve(const server::server_options& options, server::shutdown_signal& stop) 
     us::user::sms_outbox_config outbox_config;
     outbox_config.reader_name = backing.outbox_reader;
     outbox_config.recorder = outbox_caller;
+    outbox_config.lease = backing.outbox_lease.get();
     // Without a provider every attempt fails alike: give the code up at once instead of retrying.
     if (!options.dev) outbox_config.max_send_attempts = 1;
     const us::system_clock time;

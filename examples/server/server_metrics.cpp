@@ -72,6 +72,13 @@ struct server_metrics::impl {
             .Help("Store head minus the SMS outbox's checkpoint, in event positions: codes among them await delivery")
             .Register(*registry)
             .Add({});
+    prometheus::Gauge& outbox_standing_by =
+        prometheus::BuildGauge()
+            .Name("userstream_sms_outbox_standing_by")
+            .Help("1 while another server on the same database holds the SMS outbox's lease and sends; 0 while this "
+                  "one may send")
+            .Register(*registry)
+            .Add({});
     prometheus::Counter& outbox_sent = prometheus::BuildCounter()
                                            .Name("userstream_sms_outbox_sent_total")
                                            .Help("Verification codes handed to the SMS sender")
@@ -168,7 +175,9 @@ std::string server_metrics::render() {
     } catch (...) {
     }
     if (from.outbox_status) {
-        const auto totals = from.outbox_status().totals;  // never throws (sms_outbox::status)
+        const auto status = from.outbox_status();  // never throws (sms_outbox::status)
+        const auto& totals = status.totals;
+        impl_->outbox_standing_by.Set(status.standing_by ? 1 : 0);
         auto& seen = impl_->outbox_seen;
         impl_->outbox_sent.Increment(static_cast<double>(totals.sent - seen.sent));
         impl_->outbox_skipped.Increment(static_cast<double>(totals.skipped - seen.skipped));

@@ -10,6 +10,7 @@
 //   userstream_projection_lag_events{projection}                gauge: store head minus the read model's checkpoint
 //   userstream_sms_outbox_pending_events                        gauge: store head minus the outbox's checkpoint
 //   userstream_sms_outbox_sent_total, _skipped_total, _given_up_total   counters: the outbox's totals
+//   userstream_sms_outbox_standing_by                           gauge: 1 while another server holds the outbox lease
 //
 // Labels take few values: routes are templates without ids (api_handler::route_template), methods a fixed set.
 // Gauges that mirror other objects are read when the metrics are rendered, through `sources`.

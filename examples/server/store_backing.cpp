@@ -4,6 +4,8 @@
 
 #if USERSTREAM_SERVER_POSTGRES
 #include "userstream/projections/postgres_read_models.hpp"
+#include "userstream/subscriptions/postgres_checkpoint_store.hpp"
+#include "userstream/subscriptions/postgres_lease.hpp"
 #endif
 #if USERSTREAM_SERVER_SQLITE
 #include "userstream/projections/sqlite_read_models.hpp"
@@ -40,8 +42,11 @@ store_backing open_store_backing(const std::string& url) {
             .schema = where.postgres_schema == "eventstore" ? "projections" : where.postgres_schema + "_projections"};
         out.details = std::make_unique<subscriptions::postgres_object_details>(options);
         out.phones = std::make_unique<projections::postgres_user_phones>(options);
-        out.outbox_checkpoints = std::make_unique<userstream::eventstore::file_checkpoint_store>(".");
-        out.outbox_reader = "userstream-sms-outbox";
+        out.outbox_checkpoints = std::make_unique<subscriptions::postgres_checkpoint_store>(options);
+        out.outbox_reader = "sms_outbox";
+        // Keyed by the read models' schema: the servers of one deployment share it, another deployment on the same
+        // database (another store schema) has a lease of its own.
+        out.outbox_lease = std::make_unique<subscriptions::postgres_lease>(options.conninfo, options.schema + ".sms_outbox");
         return out;
     }
 #endif

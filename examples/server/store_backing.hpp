@@ -5,8 +5,9 @@
 //   sqlite:PATH                SQLite read models in the same file; the outbox checkpoint beside it
 //                              (PATH's directory, `<file name>.sms_outbox.checkpoint`)
 //   PostgreSQL (URL/conninfo)  PostgreSQL read models in the same database, schema `projections` (or
-//                              `<store schema>_projections` when the URL names a schema); the outbox checkpoint in the
-//                              working directory (`userstream-sms-outbox.checkpoint`)
+//                              `<store schema>_projections` when the URL names a schema); the outbox checkpoint in its
+//                              `projection_checkpoints` table, shared with every server on the database, which
+//                              take turns sending through a lease (subscriptions::postgres_lease)
 #pragma once
 
 #include <memory>
@@ -15,6 +16,7 @@
 #include "userstream/backends/open_store.hpp"
 #include "userstream/eventstore/checkpoint_store.hpp"
 #include "userstream/eventstore/event_store.hpp"
+#include "userstream/subscriptions/exclusive_lease.hpp"
 #include "userstream/projections/user_phone_projection.hpp"
 #include "userstream/subscriptions/object_details_projection.hpp"
 
@@ -28,6 +30,8 @@ struct store_backing {
     std::unique_ptr<userstream::projections::user_phone_read_model> phones;
     std::unique_ptr<userstream::eventstore::checkpoint_store> outbox_checkpoints;
     std::string outbox_reader;  // the outbox's checkpoint name
+    // Null unless several servers may share the store (PostgreSQL): then the one holding it sends the SMS.
+    std::unique_ptr<userstream::subscriptions::exclusive_lease> outbox_lease;
 };
 
 // Opens the store and the read models. Throws infrastructure_error (open_store's, or a read model's) naming what

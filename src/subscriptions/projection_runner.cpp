@@ -45,14 +45,16 @@ bool projection_runner::step_locked() {
     if (through <= from) return false;
 
     if (!target_.apply(from, page, through)) {
-        // Another runner on the same tables moved the checkpoint: take its word and read on from there.
+        // Another runner on the same tables moved the checkpoint: take its word and read on from there. A checkpoint
+        // that did not move means the projection declined the page for now (the SMS outbox without its lease): no
+        // progress, so a catch-up ends and the background thread waits for its next poll.
         const auto moved_to = target_.checkpoint();
         {
             std::lock_guard state(state_mutex_);
             checkpoint_.store(moved_to.value);
         }
         progress_cv_.notify_all();
-        return true;
+        return moved_to != from;
     }
     applied_.fetch_add(page.size());
     {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -80,8 +81,13 @@ struct sms_outbox::impl final : subscriptions::projection {
 
     bool apply(eventstore::global_position from, std::span<const eventstore::stored_event> events,
                eventstore::global_position through) override {
+        // Declining with the checkpoint unmoved tells the runner there is nothing to do here until its next poll.
+        if (!leased()) return false;
         if (checkpoints_.load(config_.reader_name) != from) return false;  // another outbox on this checkpoint
         for (const auto& event : events) {
+            // Before every code, not once a page: a lease lost meanwhile (its database connection gone) may already
+            // be another process's, and a code must not leave twice.
+            if (&event != &events.front() && !leased()) return false;
             const outcome result = handle(event);
             checkpoints_.save(config_.reader_name, event.position);
             // Counted once the checkpoint is past the event, so a status never counts an event twice.
@@ -94,6 +100,12 @@ struct sms_outbox::impl final : subscriptions::projection {
 
     // A rebuild sends nothing twice: every code already sent has its `code.sent`, which supersedes it.
     void reset() override { checkpoints_.save(config_.reader_name, {}); }
+
+    bool leased() {
+        const bool held = config_.lease == nullptr || config_.lease->hold();
+        standing_by_.store(!held);
+        return held;
+    }
 
     // --- one code ---------------------------------------------------------------------------------------------------
 
@@ -113,6 +125,7 @@ struct sms_outbox::impl final : subscriptions::projection {
     const sleeper sleep_;
     const eventstore::global_filter filter_;
 
+    std::atomic<bool> standing_by_{false};
     mutable std::mutex status_mutex_;
     report totals_;               // guarded by status_mutex_
     std::string last_problem_;    // guarded by status_mutex_
@@ -264,6 +277,7 @@ sms_outbox::status_snapshot sms_outbox::status() const {
     out.running = activity.running;
     out.rounds = activity.rounds;
     out.failed_rounds = activity.failures;
+    out.standing_by = impl_->standing_by_.load();
     std::lock_guard lock(impl_->status_mutex_);
     out.totals = impl_->totals_;
     out.last_error_id = impl_->last_error_id_;

@@ -2,6 +2,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
@@ -559,4 +561,155 @@ TEST_CASE("outbox: a failing round from host code is reported without the except
     const auto status = outbox.status();
     CHECK_THAT(status.last_error, Catch::Contains("a round failed") && Catch::Contains("exception from host code"));
     CHECK_THAT(status.last_error, !Catch::Contains("424242"));
+}
+
+namespace {
+// A test double for a lease among processes (the PostgreSQL one is tested against a real server): `hold()` answers
+// what the test scripted, one answer per call, then `held_after_script`.
+class scripted_lease final : public subscriptions::exclusive_lease {
+public:
+    bool hold() noexcept override {
+        ++asked;
+        if (script.empty()) return held_after_script;
+        const bool answer = script.front();
+        script.erase(script.begin());
+        return answer;
+    }
+    std::vector<bool> script;
+    bool held_after_script = true;
+    int asked = 0;
+};
+}  // namespace
+
+TEST_CASE("outbox: while another process holds the lease, the outbox stands by: nothing sent, checkpoint unmoved; "
+          "once the lease is free it sends", "[outbox]") {
+    outbox_fixture f;
+    f.given("u1", "o1", {human_added{}});
+    REQUIRE(f.service.set_phone(admin, {"u1", "+41 71 000 00 00", send_code{}}).ok());
+    scripted_lease lease;
+    lease.held_after_script = false;
+    sms_outbox_config config;
+    config.lease = &lease;
+    sms_outbox outbox(f.store, f.service, f.keys, f.clock, f.sender, f.checkpoints, config, no_sleep);
+
+    const auto standing_by = outbox.run_once();
+    CHECK(standing_by.sent == 0);
+    CHECK(standing_by.skipped == 0);
+    CHECK(f.sender.sent.empty());
+    CHECK(f.checkpoints.load("sms_outbox") == eventstore::global_position{});
+    CHECK(f.stream("u1").back().event_type == et::phone_code_added);
+    CHECK(outbox.status().standing_by);
+    CHECK(lease.asked == 1);  // declined once, not retried in a loop
+
+    lease.held_after_script = true;
+    CHECK(outbox.run_once().sent == 1);
+    CHECK(f.sender.sent.size() == 1);
+    CHECK_FALSE(outbox.status().standing_by);
+}
+
+TEST_CASE("outbox: a lease lost in the middle of a page stops before the next code, and the codes before it are "
+          "not sent again", "[outbox]") {
+    outbox_fixture f;
+    for (const auto* id : {"u1", "u2", "u3"}) {
+        f.given(id, "o1", {human_added{}});
+        REQUIRE(f.service.set_phone(admin, {id, "+41 71 000 00 00", send_code{}}).ok());
+    }
+    scripted_lease lease;
+    lease.script = {true, true};  // held for u1 and u2, then lost
+    lease.held_after_script = false;
+    sms_outbox_config config;
+    config.lease = &lease;
+    sms_outbox outbox(f.store, f.service, f.keys, f.clock, f.sender, f.checkpoints, config, no_sleep);
+
+    CHECK(outbox.run_once().sent == 2);
+    REQUIRE(f.sender.sent.size() == 2);
+    CHECK(f.sender.sent[0].user_id == "u1");
+    CHECK(f.sender.sent[1].user_id == "u2");
+    CHECK(f.stream("u3").back().event_type == et::phone_code_added);
+    CHECK(outbox.status().standing_by);
+
+    // Another process's outbox took the lease and the shared checkpoint: it sends u3's code, and only that one.
+    recording_sms_sender other_sender;
+    scripted_lease other_lease;
+    config.lease = &other_lease;
+    sms_outbox other(f.store, f.service, f.keys, f.clock, other_sender, f.checkpoints, config, no_sleep);
+    CHECK(other.run_once().sent == 1);
+    REQUIRE(other_sender.sent.size() == 1);
+    CHECK(other_sender.sent[0].user_id == "u3");
+}
+
+namespace {
+// A test double for one lease shared by several processes: the first outbox to ask holds it until released.
+struct shared_lease_double {
+    std::mutex mutex;
+    const void* holder = nullptr;
+
+    class handle final : public subscriptions::exclusive_lease {
+    public:
+        explicit handle(shared_lease_double& lease) : lease_(lease) {}
+        bool hold() noexcept override {
+            std::lock_guard lock(lease_.mutex);
+            if (lease_.holder == nullptr) lease_.holder = this;
+            return lease_.holder == this;
+        }
+
+    private:
+        shared_lease_double& lease_;
+    };
+};
+
+// A test double for an SMS provider that takes its time: each send waits until the test lets it go.
+class gated_sms_sender final : public sms_sender {
+public:
+    void send(const sms_message& message) override {
+        std::unique_lock lock(mutex_);
+        ++waiting_;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return open_; });
+        sent.push_back(message.user_id);
+    }
+    void wait_until_sending() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return waiting_ > 0; });
+    }
+    void open() {
+        std::lock_guard lock(mutex_);
+        open_ = true;
+        changed_.notify_all();
+    }
+    std::vector<std::string> sent;
+
+private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    int waiting_ = 0;
+    bool open_ = false;
+};
+}  // namespace
+
+TEST_CASE("outbox: two processes on one checkpoint, while the lease holder is still sending a code, the other does "
+          "not send it too", "[outbox]") {
+    outbox_fixture f;
+    f.given("u1", "o1", {human_added{}});
+    REQUIRE(f.service.set_phone(admin, {"u1", "+41 71 000 00 00", send_code{}}).ok());
+    shared_lease_double lease;
+    shared_lease_double::handle first_lease(lease), second_lease(lease);
+    gated_sms_sender slow;
+    recording_sms_sender second_sender;
+    sms_outbox_config config;
+    config.lease = &first_lease;
+    sms_outbox first(f.store, f.service, f.keys, f.clock, slow, f.checkpoints, config, no_sleep);
+    config.lease = &second_lease;
+    sms_outbox second(f.store, f.service, f.keys, f.clock, second_sender, f.checkpoints, config, no_sleep);
+
+    std::thread sending([&] { first.run_once(); });
+    slow.wait_until_sending();  // the first process is in the middle of u1's code; its checkpoint is still before it
+    const auto meanwhile = second.run_once();
+    slow.open();
+    sending.join();
+
+    CHECK(meanwhile.sent == 0);
+    CHECK(second_sender.sent.empty());
+    CHECK(slow.sent == std::vector<std::string>{"u1"});
+    CHECK(second.status().standing_by);
 }

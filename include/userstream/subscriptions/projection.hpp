@@ -45,8 +45,11 @@ public:
     // Applies `events` (matching `filter`, in position order, all after `from` and at most `through`) and moves the
     // checkpoint from `from` to `through`. Returns false, changing nothing, when the stored checkpoint is no longer
     // `from` - another runner on the same tables got there first - so the caller re-reads the checkpoint instead of
-    // applying a page twice. Throws infrastructure_error if the storage fails (an exactly-once projection applies
-    // nothing then; an at-least-once one may have acted on some events, which come again).
+    // applying a page twice. An at-least-once projection may also return false when it cannot go on for now (the SMS
+    // outbox whose lease another process holds), having moved the checkpoint past the events it handled, or not at
+    // all: the runner reads on from the stored checkpoint, and if that did not move, waits for its next poll. Throws
+    // infrastructure_error if the storage fails (an exactly-once projection applies nothing then; an at-least-once
+    // one may have acted on some events, which come again).
     virtual bool apply(eventstore::global_position from, std::span<const eventstore::stored_event> events,
                        eventstore::global_position through) = 0;
 

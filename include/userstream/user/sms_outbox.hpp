@@ -30,6 +30,10 @@
 // with `start()` and never sees a `report`. Its texts name user ids, key ids and positions, never a code or a key: an
 // exception from host code (the sender, a store of the host's own) is reported as such, without its message.
 //
+// With several host processes on one store, give each outbox the same `lease` (and a shared checkpoint store): the
+// process that holds the lease sends, the others stand by (`status().standing_by`) and take over when it goes away.
+// The lease is confirmed before each code, so two processes never send the same code.
+//
 // With an external verifier the outbox asks the provider to start a verification instead of sending a code, and
 // records the provider's verification id in `code.sent`.
 #pragma once
@@ -43,6 +47,7 @@
 
 #include "userstream/eventstore/checkpoint_store.hpp"
 #include "userstream/eventstore/event_store.hpp"
+#include "userstream/subscriptions/exclusive_lease.hpp"
 #include "userstream/user/user_service.hpp"
 #include "userstream/user/verification_code.hpp"
 
@@ -71,6 +76,9 @@ struct sms_outbox_config {
     unsigned max_send_attempts = 5;
     std::chrono::milliseconds first_backoff{200};  // before the second attempt to send one code; doubles after each
     std::size_t page_size = 256;                   // code events per read
+    // Held before each code when set (not owned; must outlive the outbox): without it the outbox stands by, sending
+    // nothing and leaving the checkpoint where it is. For several processes on one store; see the top of this file.
+    subscriptions::exclusive_lease* lease = nullptr;
 };
 
 class sms_outbox {
@@ -87,6 +95,7 @@ public:
         bool running = false;            // the background thread is started
         std::size_t rounds = 0;          // rounds that handled every code stored so far
         std::size_t failed_rounds = 0;   // background rounds cut short by an exception (a store failure); retried
+        bool standing_by = false;        // the last code met the lease held elsewhere (or unconfirmable): not sending
         report totals;
         std::string last_error_id;       // id of the last rejection of `code.sent` (e.g. "AUTH-5mWD2"); else empty
         std::string last_error;          // while rounds fail, why; otherwise the last problem with a code; else empty

@@ -72,6 +72,18 @@ eventstore::global_position read_model_db::checkpoint(const std::string& project
     }
 }
 
+void read_model_db::save_checkpoint(const std::string& reader, eventstore::global_position position) {
+    try {
+        db().exec_prepared("INSERT INTO " + table("projection_checkpoints") +
+                               " (projection, \"position\") VALUES ($1, $2) ON CONFLICT (projection) DO UPDATE SET "
+                               "\"position\" = EXCLUDED.\"position\", updated_at = now()",
+                           {reader, std::to_string(position.value)}, false);
+    } catch (...) {
+        connection_.reset();
+        throw;
+    }
+}
+
 bool read_model_db::apply(const std::string& projection, eventstore::global_position from,
                           eventstore::global_position through, const std::function<void(connection&)>& body) {
     auto& c = db();

@@ -40,6 +40,9 @@ public:
     connection& db();
 
     eventstore::global_position checkpoint(const std::string& projection);
+    // Stores `position` as `reader`'s checkpoint, in a statement of its own (for readers whose work is not in this
+    // database, such as the SMS outbox).
+    void save_checkpoint(const std::string& reader, eventstore::global_position position);
     // In one transaction: locks `projection`'s checkpoint row, checks it is `from` (else returns false), runs
     // `body`, stores `through`. Rolls back and rethrows if anything throws.
     bool apply(const std::string& projection, eventstore::global_position from, eventstore::global_position through,

@@ -1,6 +1,5 @@
 #include "grpc_listener.hpp"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -12,6 +11,9 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <unordered_set>
+
+#include "grpc_reflection.hpp"
 
 namespace server {
 
@@ -28,15 +30,22 @@ std::string_view grpc_code_name(int code) {
 
 namespace {
 
-// What every call's reactor shares: the handlers, the workers, and the count of calls not yet done (for shutdown).
+class reflection_reactor;
+
+// What every call's reactor shares: the handlers, the workers, what reflection lists, and (under `mutex`) the count
+// of calls not yet done and the open reflection streams, which shutdown ends itself.
 struct listener_state {
     grpc_handlers handlers;
     boost::asio::thread_pool workers;
+    std::vector<std::string> reflected;
     std::mutex mutex;
     std::condition_variable all_done;
     std::size_t open_calls = 0;
+    bool stopping = false;
+    std::unordered_set<reflection_reactor*> reflection_streams;
 
-    listener_state(grpc_handlers h, std::size_t threads) : handlers(std::move(h)), workers(threads) {}
+    listener_state(grpc_handlers h, std::size_t threads, std::vector<std::string> services)
+        : handlers(std::move(h)), workers(threads), reflected(reflected_services(std::move(services))) {}
 
     void opened() {
         const std::lock_guard lock(mutex);
@@ -53,6 +62,16 @@ std::optional<std::string> metadata_value(const grpc::ServerContextBase& context
     const auto found = all.find(grpc::string_ref(key.data(), key.size()));
     if (found == all.end()) return std::nullopt;
     return std::string(found->second.data(), found->second.size());
+}
+
+// A received message's bytes in one string; nullopt when gRPC cannot give them.
+std::optional<std::string> bytes_of(const grpc::ByteBuffer& buffer) {
+    std::vector<grpc::Slice> slices;
+    if (!buffer.Dump(&slices).ok()) return std::nullopt;
+    std::string out;
+    out.reserve(buffer.Length());
+    for (const auto& slice : slices) out.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    return out;
 }
 
 // One unary call as a bidi reactor (the generic callback API has no other kind): read one message, run it on a
@@ -98,14 +117,11 @@ private:
         }
         api::rpc_result result;
         try {
-            std::vector<grpc::Slice> slices;
-            if (!request_.Dump(&slices).ok()) throw std::runtime_error("unreadable request buffer");
-            std::string bytes;
-            bytes.reserve(request_.Length());
-            for (const auto& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+            const auto bytes = bytes_of(request_);
+            if (!bytes) throw std::runtime_error("unreadable request buffer");
             const api::rpc_metadata metadata{metadata_value(*context_, "authorization"),
                                              metadata_value(*context_, "x-zitadel-orgid")};
-            result = state_.handlers.call(context_->method(), bytes, metadata);
+            result = state_.handlers.call(context_->method(), *bytes, metadata);
         } catch (...) {
             finish(grpc::Status(grpc::StatusCode::INTERNAL, "internal error"));
             return;
@@ -134,10 +150,122 @@ private:
     int code_ = 0;
 };
 
+// A reflection stream (grpc.reflection.v1 or v1alpha ServerReflectionInfo): one answer per request message, until
+// the client half-closes. The answers are in-memory descriptor lookups, so they run on gRPC's thread, not on a worker.
+// Reads and writes alternate, so at most one is outstanding. The stream stays open between requests: shutdown ends it
+// (stop) rather than waiting for the client, and a stream that starts once shutdown began ends at once. It is not
+// reported to `finished` (neither metrics nor access log), as the health service's calls are not.
+//
+// Locks: `mutex_` guards this stream's flags; listener_state::mutex may be held while taking it (stop), never the
+// other way round. gRPC never runs a reaction inline in StartRead, StartWrite or Finish, so they are called under
+// `mutex_`.
+class reflection_reactor final : public grpc::ServerGenericBidiReactor {
+public:
+    reflection_reactor(listener_state& state, reflection_version version) : state_(state), version_(version) {
+        bool stopping = false;
+        {
+            const std::lock_guard lock(state_.mutex);
+            ++state_.open_calls;
+            stopping = state_.stopping;
+            if (!stopping) state_.reflection_streams.insert(this);
+        }
+        const std::lock_guard lock(mutex_);
+        if (stopping) {
+            finish_locked(shutting_down());
+        } else {
+            StartRead(&request_);
+        }
+    }
+
+    // Ends the stream for shutdown (UNAVAILABLE): now while it waits for a request, or after the answer being written.
+    // Called with listener_state::mutex held, so OnDone cannot run meanwhile.
+    void stop() {
+        const std::lock_guard lock(mutex_);
+        if (finished_) return;
+        if (writing_) {
+            stop_wanted_ = true;
+            return;
+        }
+        finish_locked(shutting_down());
+    }
+
+    void OnReadDone(bool ok) override {
+        const std::lock_guard lock(mutex_);
+        if (finished_) return;
+        if (!ok) {
+            // The client half-closed (or the call was cancelled): every request had its answer.
+            finish_locked(grpc::Status::OK);
+            return;
+        }
+        std::optional<std::string> answer;
+        try {
+            if (const auto bytes = bytes_of(request_)) {
+                answer = answer_reflection_request(version_, *bytes, state_.reflected);
+            }
+        } catch (...) {
+            finish_locked(grpc::Status(grpc::StatusCode::INTERNAL, "internal error"));
+            return;
+        }
+        if (!answer) {
+            finish_locked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "not a ServerReflectionRequest"));
+            return;
+        }
+        const grpc::Slice slice(*answer);
+        response_ = grpc::ByteBuffer(&slice, 1);
+        writing_ = true;
+        StartWrite(&response_);
+    }
+
+    void OnWriteDone(bool ok) override {
+        const std::lock_guard lock(mutex_);
+        writing_ = false;
+        if (!ok) {
+            finish_locked(grpc::Status(grpc::StatusCode::CANCELLED, "the reflection stream was cancelled"));
+        } else if (stop_wanted_) {
+            finish_locked(shutting_down());
+        } else {
+            StartRead(&request_);
+        }
+    }
+
+    void OnDone() override {
+        auto& state = state_;
+        {
+            const std::lock_guard lock(state.mutex);
+            state.reflection_streams.erase(this);
+        }
+        delete this;
+        state.closed();
+    }
+
+private:
+    static grpc::Status shutting_down() {
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+    }
+
+    void finish_locked(const grpc::Status& status) {
+        finished_ = true;
+        Finish(status);
+    }
+
+    listener_state& state_;
+    reflection_version version_;
+    std::mutex mutex_;
+    bool finished_ = false;
+    bool writing_ = false;
+    bool stop_wanted_ = false;
+    grpc::ByteBuffer request_;
+    grpc::ByteBuffer response_;
+};
+
+// Every call arrives here: reflection streams by their method name, everything else for the API.
 class generic_service final : public grpc::CallbackGenericService {
 public:
     explicit generic_service(listener_state& state) : state_(state) {}
     grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* context) override {
+        if (const auto version = reflection_method_version(context->method())) {
+            return new reflection_reactor(state_, *version);
+        }
         return new call_reactor(context, state_);
     }
 
@@ -160,14 +288,13 @@ struct grpc_listener::impl {
     bool shut_down = false;
 
     impl(grpc_listener_config c, grpc_handlers h)
-        : config(std::move(c)), state(std::move(h), config.worker_threads) {}
+        : config(std::move(c)), state(std::move(h), config.worker_threads, config.services) {}
 };
 
 grpc_listener::grpc_listener(grpc_listener_config config, grpc_handlers handlers)
     : impl_(std::make_unique<impl>(std::move(config), std::move(handlers))) {
-    // Process-wide switches that must precede building the server.
+    // A process-wide switch that must precede building the server.
     grpc::EnableDefaultHealthCheckService(true);
-    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
     const auto address = bracketed(impl_->config.host) + ":" + std::to_string(impl_->config.port);
     grpc::ServerBuilder builder;
@@ -202,6 +329,9 @@ bool grpc_listener::shutdown(std::chrono::milliseconds bound) {
     // it runs on a thread of its own, and this waits for the calls with the bound (plus time for gRPC to cancel).
     auto stopper = std::make_shared<std::thread>([server = impl_->server.get(), deadline] { server->Shutdown(deadline); });
     std::unique_lock lock(impl_->state.mutex);
+    // Reflection streams stay open as long as their clients like: end them now, not at the bound.
+    impl_->state.stopping = true;
+    for (auto* stream : impl_->state.reflection_streams) stream->stop();
     const bool drained = impl_->state.all_done.wait_until(lock, deadline + std::chrono::seconds(1),
                                                           [this] { return impl_->state.open_calls == 0; });
     lock.unlock();

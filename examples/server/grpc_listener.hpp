@@ -4,14 +4,16 @@
 // twice. The answer goes back as the response message, or as a status with the code, the message and the binary
 // google.rpc.Status (grpc++ sends it as `grpc-status-details-bin`).
 //
-// Threads. gRPC's own threads only read and write; `call` runs on a pool of worker threads of the listener, because
-// commands block on the store's commit. A call whose deadline has passed when a worker picks it up is answered
-// DEADLINE_EXCEEDED without running. A request message over `max_message_bytes` is refused by gRPC itself with
-// RESOURCE_EXHAUSTED.
+// Threads. gRPC's own threads only read and write, and answer reflection (a lookup in memory); `call` runs on a pool
+// of worker threads of the listener, because commands block on the store's commit. A call whose deadline has passed
+// when a worker picks it up is answered DEADLINE_EXCEEDED without running. A request message over
+// `max_message_bytes` is refused by gRPC itself with RESOURCE_EXHAUSTED.
 //
-// Operations. grpc.health.v1.Health answers NOT_SERVING until set_serving(true); server reflection
-// (grpc.reflection.v1alpha.ServerReflection) describes any symbol of the generated descriptor pool, so a tool that
-// names zitadel.user.v2.UserService gets its methods (the generic service is not listed by ListServices).
+// Operations. grpc.health.v1.Health answers NOT_SERVING until set_serving(true). Server reflection
+// (grpc.reflection.v1.ServerReflection and v1alpha, grpc_reflection.hpp) is answered by the listener itself, since
+// the generic service registers no service names: it lists `services` (the API layer's) with health and reflection,
+// and describes any symbol of protobuf's generated pool. Reflection and health calls are not reported to `finished`.
+// Shutdown ends open reflection streams (UNAVAILABLE) instead of waiting for their clients.
 #pragma once
 
 #include <chrono>
@@ -20,8 +22,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "userstream/api/api_handler.hpp"
+#include "userstream/api/served_services.hpp"
 
 namespace server {
 
@@ -30,6 +34,8 @@ struct grpc_listener_config {
     unsigned short port = 9090;  // 0: any free port (see port())
     std::size_t worker_threads = 4;
     std::size_t max_message_bytes = 64 * 1024;  // as the HTTP side's body limit
+    // The services reflection lists besides health and reflection: what the API layer serves.
+    std::vector<std::string> services = userstream::api::served_services();
 };
 
 // One finished call, for the access log and metrics. `method` is the raw "/pkg.Service/Method" the client sent.
@@ -63,9 +69,9 @@ public:
 
     void set_serving(bool serving);
 
-    // Stops taking calls and lets the calls in flight finish, for at most `bound` (then gRPC cancels them). Returns
-    // true when every call is done and the workers are joined; false when a worker still runs a call after the
-    // bound (the caller must not destroy what `call` uses, and should end the process).
+    // Stops taking calls, ends open reflection streams, and lets the calls in flight finish, for at most `bound`
+    // (then gRPC cancels them). Returns true when every call is done and the workers are joined; false when a worker
+    // still runs a call after the bound (the caller must not destroy what `call` uses, and should end the process).
     bool shutdown(std::chrono::milliseconds bound);
 
 private:

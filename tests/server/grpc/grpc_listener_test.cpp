@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "grpc/grpc_client.hpp"
+#include "grpc/reflection_client.hpp"
 #include "grpc_listener.hpp"
 
 using namespace server_test;
@@ -84,4 +85,33 @@ TEST_CASE("gRPC listener: an error answers the code, the message and the status 
     CHECK(out.status.error_message() == "denied for Bearer t in o1");
     CHECK_FALSE(out.status.error_details().empty());
     CHECK(listener.shutdown(5s));
+}
+
+TEST_CASE("gRPC listener: reflection lists the configured services; shutdown ends an open reflection stream with "
+          "UNAVAILABLE at once, and reflection is not reported as a finished call",
+          "[server][grpc][reflection]") {
+    server::grpc_listener_config config;
+    config.port = 0;
+    config.services = {"a.B"};
+    std::atomic<int> finished{0};
+    server::grpc_handlers handlers;
+    handlers.call = [](std::string_view, std::string_view, const userstream::api::rpc_metadata&) {
+        return userstream::api::rpc_result{};
+    };
+    handlers.finished = [&](const server::finished_call&) { ++finished; };
+    server::grpc_listener listener(config, std::move(handlers));
+
+    reflection_stream<reflection_v1> stream("127.0.0.1:" + std::to_string(listener.port()));
+    const auto listed = stream.list_services();
+    REQUIRE(listed);
+    CHECK_THAT(service_names(*listed),
+               Catch::UnorderedEquals(std::vector<std::string>{"a.B", "grpc.health.v1.Health",
+                                                               "grpc.reflection.v1.ServerReflection",
+                                                               "grpc.reflection.v1alpha.ServerReflection"}));
+
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(listener.shutdown(5s));
+    CHECK(std::chrono::steady_clock::now() - started < 2s);
+    CHECK(stream.wait_for_end().error_code() == grpc::StatusCode::UNAVAILABLE);
+    CHECK(finished == 0);
 }

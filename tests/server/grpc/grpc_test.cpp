@@ -7,6 +7,7 @@
 
 #include "google/rpc/status.pb.h"
 #include "grpc/grpc_client.hpp"
+#include "grpc/served_over_grpc.hpp"
 #include "support/dev_server.hpp"
 #include "zitadel/management.pb.h"
 #include "zitadel/message.pb.h"
@@ -17,25 +18,10 @@ using namespace server_test;
 namespace {
 
 namespace v2 = zitadel::user::v2;
-const std::string grpc_line = "userstream-server grpc listening on ";
+const std::string grpc_line(served_over_grpc::grpc_line);
 const std::string set_phone = "/zitadel.user.v2.UserService/SetPhone";
 const std::string verify_phone = "/zitadel.user.v2.UserService/VerifyPhone";
 const std::string update_human_phone = "/zitadel.management.v1.ManagementService/UpdateHumanPhone";
-
-// The server started with --grpc-listen on an ephemeral port, and a client on the address it printed.
-struct served_over_grpc {
-    dev_server http{{"--grpc-listen", "127.0.0.1:0"}};
-    std::string address;
-    std::unique_ptr<grpc_client> client;
-
-    served_over_grpc() {
-        const auto line = http.process().wait_for_stdout(starts_with(grpc_line));
-        if (!line) throw std::runtime_error("no gRPC listening line:\n" + http.process().stderr_text());
-        address = line->substr(grpc_line.size());
-        client = std::make_unique<grpc_client>(address);
-    }
-    grpc_call_options admin() const { return bearer(http.token()); }
-};
 
 std::string set_phone_returning_code(const std::string& user_id, const std::string& phone) {
     v2::SetPhoneRequest request;

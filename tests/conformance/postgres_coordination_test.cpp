@@ -39,7 +39,7 @@ void terminate_holder_of(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("postgres lease: one process holds it at a time; the others stand by until its session ends, then one "
+TEST_CASE("postgres lease: one process holds it at a time, the others stand by until its session ends, then one "
           "takes it") {
     const auto name = unique_lease_name();
     std::optional<postgres_lease> first(std::in_place, conformance::postgres_conninfo(), name);

@@ -581,7 +581,7 @@ public:
 };
 }  // namespace
 
-TEST_CASE("outbox: while another process holds the lease, the outbox stands by: nothing sent, checkpoint unmoved; "
+TEST_CASE("outbox: while another process holds the lease, the outbox stands by: nothing sent, checkpoint unmoved, and "
           "once the lease is free it sends", "[outbox]") {
     outbox_fixture f;
     f.given("u1", "o1", {human_added{}});

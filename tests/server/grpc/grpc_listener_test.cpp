@@ -87,7 +87,7 @@ TEST_CASE("gRPC listener: an error answers the code, the message and the status 
     CHECK(listener.shutdown(5s));
 }
 
-TEST_CASE("gRPC listener: reflection lists the configured services; shutdown ends an open reflection stream with "
+TEST_CASE("gRPC listener: reflection lists the configured services, and shutdown ends an open reflection stream with "
           "UNAVAILABLE at once, and reflection is not reported as a finished call",
           "[server][grpc][reflection]") {
     server::grpc_listener_config config;

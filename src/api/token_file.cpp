@@ -1,6 +1,7 @@
-// The token file: parsing, digest lookup in constant time, and the permissions it grants.
+// The token file: parsing, digest lookup in constant time, and the permissions it grants. The buffers that held
+// tokens in plain text (the file text, the parsed JSON) are wiped once the digests are taken.
+#include <algorithm>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "userstream/api/authenticator.hpp"
+#include "wiped_text.hpp"
 
 namespace userstream::api {
 
@@ -47,7 +49,8 @@ std::string required_string(const json& object, const char* field, std::size_t i
 token_file token_file::parse(std::string_view json_text) {
     // Without exceptions: the parser's messages could quote a token, and it reports some malformed input (a number
     // too large for a double) as out_of_range rather than parse_error.
-    const json document = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+    const detail::wiped_json parsed{json::parse(json_text, nullptr, /*allow_exceptions=*/false)};
+    const json& document = parsed.value;
     if (document.is_discarded()) malformed("not valid JSON");
     const auto tokens = document.is_object() ? document.find("tokens") : document.end();
     if (tokens == document.end() || !tokens->is_array()) {
@@ -58,7 +61,7 @@ token_file token_file::parse(std::string_view json_text) {
     std::size_t index = 0;
     for (const auto& item : *tokens) {
         if (!item.is_object()) malformed("tokens[" + std::to_string(index) + "] must be an object");
-        const auto token = required_string(item, "token", index);
+        const detail::wiped_string token{required_string(item, "token", index)};
         user::caller who{required_string(item, "userId", index), required_string(item, "orgId", index)};
 
         std::map<std::string, std::set<std::string, std::less<>>, std::less<>> granted;
@@ -78,7 +81,7 @@ token_file token_file::parse(std::string_view json_text) {
             }
         }
 
-        const auto digest = sha256(token);
+        const auto digest = sha256(token.text);
         for (const auto& existing : out.entries_) {
             if (existing.token_digest == digest) malformed("tokens[" + std::to_string(index) + "] repeats a token");
         }
@@ -99,9 +102,23 @@ token_file token_file::parse(std::string_view json_text) {
 token_file token_file::load(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::invalid_argument("token file: cannot read " + path.string());
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse(text.str());
+    std::error_code ignored;
+    const auto expected = std::filesystem::file_size(path, ignored);
+    detail::wiped_string text;
+    // Room for the whole file up front (and one byte more, to see a file beyond the limit), so the buffer is never
+    // moved while it holds tokens: a moved-from buffer would be freed unwiped.
+    text.text.reserve(std::min<std::uintmax_t>(ignored ? 0 : expected, max_file_bytes) + 1);
+    char chunk[4096];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+        if (text.text.size() + static_cast<std::size_t>(in.gcount()) > max_file_bytes) {
+            OPENSSL_cleanse(chunk, sizeof chunk);
+            malformed("larger than " + std::to_string(max_file_bytes >> 20) + " MiB: not a token file");
+        }
+        text.text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    }
+    OPENSSL_cleanse(chunk, sizeof chunk);
+    if (in.bad()) throw std::invalid_argument("token file: cannot read " + path.string());
+    return parse(text.text);
 }
 
 std::optional<user::caller> token_file::authenticate(std::string_view bearer_token) const {

@@ -20,10 +20,14 @@
 #include <vector>
 
 #include "detail/base64.hpp"
+#include "wiped_text.hpp"
 
 namespace userstream::user {
 
 namespace {
+
+using userstream::detail::wiped_json;
+using userstream::detail::wiped_string;
 
 constexpr std::size_t max_file_size = 1 << 20;  // a ring of thousands of keys; anything larger is not a key file
 
@@ -34,12 +38,6 @@ struct descriptor {
     ~descriptor() {
         if (fd >= 0) ::close(fd);
     }
-};
-
-// Wipes a string's bytes when it goes out of scope.
-struct wiped_string {
-    std::string text;
-    ~wiped_string() { OPENSSL_cleanse(text.data(), text.size()); }
 };
 
 struct loaded_key {
@@ -73,27 +71,6 @@ void read_file(const std::filesystem::path& path, std::string& out) {
         got += static_cast<std::size_t>(n);
     }
 }
-
-// Wipes every string in the parsed document (the key texts among them). With a stack of its own, not by recursion: a
-// file of a megabyte nests half a million levels deep, more calls than a thread's stack holds.
-void wipe(nlohmann::json& document) {
-    std::vector<nlohmann::json*> pending{&document};
-    while (!pending.empty()) {
-        auto& value = *pending.back();
-        pending.pop_back();
-        if (value.is_string()) {
-            auto& text = value.get_ref<std::string&>();
-            OPENSSL_cleanse(text.data(), text.size());
-        } else if (value.is_structured()) {
-            for (auto& item : value) pending.push_back(&item);
-        }
-    }
-}
-
-struct wiped_json {
-    nlohmann::json value;
-    ~wiped_json() { wipe(value); }
-};
 
 std::vector<loaded_key> parse_keys(const std::filesystem::path& path, const nlohmann::json& document,
                                    std::string& active) {

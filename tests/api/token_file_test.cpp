@@ -1,6 +1,10 @@
 // The token file: which caller a bearer token stands for, which permissions that caller holds, and what a malformed
 // file is told (without the tokens in the message).
 #include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "userstream/api/authenticator.hpp"
 
@@ -89,4 +93,25 @@ TEST_CASE("A token file that cannot be read names the path") {
     } catch (const std::invalid_argument& e) {
         CHECK(std::string(e.what()).find("/nonexistent/tokens.json") != std::string::npos);
     }
+}
+
+TEST_CASE("A token file larger than the limit is refused, naming the limit, and one at the limit loads") {
+    const auto path = std::filesystem::temp_directory_path() / ("userstream-tokens-" + std::to_string(::getpid()) + ".json");
+    const std::string entry = R"({"tokens":[{"token":"t-1","userId":"u1","orgId":"o1"}]})";
+    const auto write_padded = [&](std::size_t size) {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out << entry << std::string(size - entry.size(), ' ');  // JSON allows trailing whitespace
+    };
+
+    write_padded(token_file::max_file_bytes);
+    CHECK(token_file::load(path).authenticate("t-1"));
+
+    write_padded(token_file::max_file_bytes + 1);
+    try {
+        (void)token_file::load(path);
+        FAIL("no exception");
+    } catch (const std::invalid_argument& e) {
+        CHECK(std::string(e.what()) == "token file: larger than 4 MiB: not a token file");
+    }
+    std::filesystem::remove(path);
 }

@@ -44,8 +44,11 @@ public:
     // missing or empty field, a field of the wrong type, a token listed twice, or one user id given different
     // organisations or permissions by two tokens (permissions belong to the user, so they must agree).
     static token_file parse(std::string_view json_text);
-    // Reads and parses a file; throws std::invalid_argument as `parse`, or when the file cannot be read.
+    // Reads and parses a file; throws std::invalid_argument as `parse`, or when the file cannot be read or is larger
+    // than `max_file_bytes` (a file for thousands of callers; a host with more implements `authenticator` on its
+    // identity provider, since every lookup compares every token).
     static token_file load(const std::filesystem::path& path);
+    static constexpr std::size_t max_file_bytes = std::size_t{4} << 20;
 
     std::optional<user::caller> authenticate(std::string_view bearer_token) const override;
     bool has_permission(const user::caller& who, std::string_view permission, std::string_view org_id) const override;

@@ -57,6 +57,14 @@ struct listener_state {
     }
 };
 
+// gRPC's deadline (system clock; the far future when the client set none) on the steady clock the API layer keeps
+// its deadlines on, so a read waits for the read models no longer than the client waits for the answer.
+std::optional<std::chrono::steady_clock::time_point> steady_deadline(std::chrono::system_clock::time_point deadline) {
+    const auto left = deadline - std::chrono::system_clock::now();
+    if (left > std::chrono::hours(24 * 365)) return std::nullopt;
+    return std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(left);
+}
+
 std::optional<std::string> metadata_value(const grpc::ServerContextBase& context, std::string_view key) {
     const auto& all = context.client_metadata();
     const auto found = all.find(grpc::string_ref(key.data(), key.size()));
@@ -120,7 +128,8 @@ private:
             const auto bytes = bytes_of(request_);
             if (!bytes) throw std::runtime_error("unreadable request buffer");
             const api::rpc_metadata metadata{metadata_value(*context_, "authorization"),
-                                             metadata_value(*context_, "x-zitadel-orgid")};
+                                             metadata_value(*context_, "x-zitadel-orgid"),
+                                             steady_deadline(context_->deadline())};
             result = state_.handlers.call(context_->method(), *bytes, metadata);
         } catch (...) {
             finish(grpc::Status(grpc::StatusCode::INTERNAL, "internal error"));

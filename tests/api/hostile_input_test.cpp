@@ -222,6 +222,68 @@ TEST_CASE("A body that is not JSON by RFC 8259 is InvalidArgument, though protob
     }
 }
 
+// Go's protojson, which grpc-gateway and connect-go use in ZITADEL, refuses these; protobuf's C++ parser alone takes
+// them (a string bool as that bool, the last of two keys, two objects for one message merged).
+TEST_CASE("A string for a bool field is InvalidArgument in REST and Connect JSON, and nothing is stored") {
+    api_fixture f;
+    f.given_human("u1", "o1");
+    for (const std::string value : {R"("true")", R"("false")", R"("yes")", R"("1")", R"("T")"}) {
+        INFO(value);
+        const std::string v1 = R"({"phone":"+41 71 000 00 00","isPhoneVerified":)" + value + "}";
+        const std::string v2 = R"({"phone":"+41 71 000 00 00","isVerified":)" + value + "}";
+        refused(f, rest("PUT", "/management/v1/users/u1/phone", v1), form::rest, 400, 3);
+        refused(f, connect(update_path, "application/json", R"({"userId":"u1",)" + v1.substr(1)), form::connect, 400, 3);
+        refused(f, rest("POST", "/v2/users/u1/phone", v2), form::rest, 400, 3);
+        refused(f, connect(set_phone_path, "application/json", R"({"userId":"u1",)" + v2.substr(1)), form::connect, 400, 3);
+    }
+    // The answer names no value: the phone number is not in it.
+    const auto answer = harmless(f, rest("PUT", "/management/v1/users/u1/phone",
+                                         R"({"phone":"+41 71 000 00 00","isPhoneVerified":"true"})"));
+    CHECK(everything_in(answer).find("+41 71 000 00 00") == std::string::npos);
+}
+
+TEST_CASE("A field named twice is InvalidArgument in REST and Connect JSON, and nothing is stored") {
+    api_fixture f;
+    f.given_human("u1", "o1");
+    const std::vector<std::string> v1_bodies{
+        R"({"phone":"+41 71 000 00 00","phone":"+41 79 123 45 67","isPhoneVerified":true})",  // the same name twice
+        R"({"phone":"+41 71 000 00 00","isPhoneVerified":true,"is_phone_verified":true})",    // JSON and proto name
+        R"({"phone":"+41 71 000 00 00","phone":null,"isPhoneVerified":true})",                // once as null
+        R"({"userId":"u1","user_id":"u1","phone":"+41 71 000 00 00","isPhoneVerified":true})",
+    };
+    for (const auto& body : v1_bodies) {
+        INFO(body);
+        refused(f, rest("PUT", "/management/v1/users/u1/phone", body), form::rest, 400, 3);
+        refused(f, connect(update_path, "application/json", R"({"userId":"u1",)" + body.substr(1)), form::connect, 400, 3);
+    }
+    // Two members of one oneof, also by the same member's two names, or one of them null.
+    const std::vector<std::string> v2_bodies{
+        R"({"phone":"+41 79 123 45 67","sendCode":{},"returnCode":{}})",
+        R"({"phone":"+41 79 123 45 67","returnCode":{},"isVerified":true})",
+        R"({"phone":"+41 79 123 45 67","returnCode":{},"return_code":null})",
+        R"({"phone":"+41 79 123 45 67","isVerified":true,"is_verified":true})",
+    };
+    for (const auto& body : v2_bodies) {
+        INFO(body);
+        refused(f, rest("POST", "/v2/users/u1/phone", body), form::rest, 400, 3);
+        refused(f, connect(set_phone_path, "application/json", R"({"userId":"u1",)" + body.substr(1)), form::connect, 400, 3);
+    }
+    // A message field twice, which protobuf's C++ parser merges into one: here a phone both returning a code and
+    // verified, and two organizations.
+    const std::string add = R"({"userId":"u9","profile":{"givenName":"Minnie","familyName":"Mouse"},)"
+                            R"("email":{"email":"minnie@example.com"},)";
+    const std::vector<std::string> add_bodies{
+        add + R"("organization":{"orgId":"o1"},"phone":{"phone":"+41 79 123 45 67","returnCode":{}},"phone":{"isVerified":true}})",
+        add + R"("organization":{"orgId":"o2"},"organization":{"orgId":"o1"}})",
+        add + R"("organization":{"orgId":"o1"},"profile":{"givenName":"Mickey","familyName":"Mouse"}})",
+    };
+    for (const auto& body : add_bodies) {
+        INFO(body);
+        refused(f, rest("POST", "/v2/users/human", body), form::rest, 400, 3);
+        refused(f, connect("/zitadel.user.v2.UserService/AddHumanUser", "application/json", body), form::connect, 400, 3);
+    }
+}
+
 TEST_CASE("Deeply nested input neither exhausts the stack nor reaches the store unless it is a valid request") {
     api_fixture f;
     f.given_human("u1", "o1");

@@ -249,6 +249,53 @@ TEST_CASE("Unknown fields in a JSON request are ignored") {
     }
 }
 
+TEST_CASE("What Go's protojson takes is taken: null leaves a field unset, beside another member of its oneof too") {
+    for (const auto p : json_protocols) {
+        INFO(name_of(p));
+        api_fixture f;
+        f.given_human("u1", "o1");
+        const bool connect = p == protocol::connect_json;
+        const auto send = [&](std::string verb, std::string path, std::string_view method, const std::string& body) {
+            return f.raw(connect ? connect_json(method, R"({"userId":"u1",)" + body.substr(1))
+                                 : rest(std::move(verb), std::move(path), body));
+        };
+        auto before = f.events().size();
+        // An unknown field twice, a proto name.
+        CHECK(body_of(send("PUT", "/management/v1/users/u1/phone", update_human_phone,
+                           R"({"phone":"+41 71 000 00 00","foo":1,"foo":[2],"is_phone_verified":true})"))
+                  .contains("details"));
+        CHECK(new_event_types(f, before) ==
+              std::vector<std::string>{"user.human.phone.changed", "user.human.phone.verified"});
+        // null for a message and a bool field, beside the member of their oneof that is set.
+        before = f.events().size();
+        const auto set = body_of(send("POST", "/v2/users/u1/phone", set_phone,
+                                      R"({"phone":"+41 79 123 45 67","sendCode":null,"returnCode":{},"isVerified":null})"));
+        CHECK(set["verificationCode"] == "CODE01");
+        CHECK(new_event_types(f, before) ==
+              std::vector<std::string>{"user.human.phone.changed", "user.human.phone.code.added"});
+    }
+}
+
+TEST_CASE("An enum given as a number in a string is a name Go's protojson does not know: AddHumanUser stores no gender") {
+    // protobuf's C++ parser alone would take "1" as GENDER_FEMALE; Go looks it up as a name and discards it, as it
+    // discards unknown enum names under DiscardUnknown.
+    for (const auto p : json_protocols) {
+        INFO(name_of(p));
+        api_fixture f;
+        const std::string body = R"({"userId":"u9","organization":{"orgId":"o1"},)"
+                                 R"("profile":{"givenName":"Minnie","familyName":"Mouse","gender":"1"},)"
+                                 R"("email":{"email":"minnie@example.com"}})";
+        const auto answer = p == protocol::rest ? f.raw(rest("POST", "/v2/users/human", body))
+                                                : f.raw(connect_json(add_human_user, body));
+        CHECK(body_of(answer)["userId"] == "u9");
+        const auto events = f.events();
+        REQUIRE(events.size() == 1);
+        CHECK(events[0].event_type == "user.human.added");
+        INFO(events[0].payload);
+        CHECK(json::parse(events[0].payload).contains("gender") == false);
+    }
+}
+
 TEST_CASE("On REST the path's user id wins over a user id in the body") {
     SECTION("v1 UpdateHumanPhone") {
         api_fixture f;

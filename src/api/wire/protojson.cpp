@@ -1,5 +1,7 @@
 #include "wire/protojson.hpp"
 
+#include "wire/protojson_rules.hpp"
+
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -225,7 +227,8 @@ private:
 // fields: plain ASCII strings without escapes, true or false, no field twice, no oneof member. That is what a
 // SetPhone or UpdateHumanPhone body is; protobuf's parser would turn it into bytes against Type descriptions and parse
 // those (20,000 instructions). Anything else returns false and goes protobuf's way, so what protobuf accepts, and
-// the message it makes, are unchanged (tests/api/protojson_test.cpp compares the two).
+// the message it makes, are unchanged (tests/api/protojson_test.cpp compares the two). What it accepts, Go's protojson
+// accepts too and reads the same, so these bodies skip the check of Go's rules (wire/protojson_rules.hpp).
 class flat_reader {
 public:
     flat_reader(std::string_view json, pb::Message& message) : in_(json), message_(message) {}
@@ -344,6 +347,8 @@ pb::util::Status json_to_message(std::string_view json, pb::Message* message,
     if (status.ok() && !message->ParseFromString(binary)) {
         return pb::util::InvalidArgumentError("JSON transcoder produced invalid protobuf output.");
     }
+    if (status.ok()) status = check_go_protojson_rules(json, *message);
+    if (!status.ok()) message->Clear();
     return status;
 }
 

@@ -22,7 +22,9 @@ namespace userstream::api::detail {
 // As google::protobuf::util::MessageToJsonString (default options), for messages of the generated pool.
 google::protobuf::util::Status message_to_json(const google::protobuf::Message& message, std::string* output);
 
-// As google::protobuf::util::JsonStringToMessage, for messages of the generated pool.
+// As google::protobuf::util::JsonStringToMessage, for messages of the generated pool, held to Go's protojson rules
+// where protobuf's parser is laxer (wire/protojson_rules.hpp): InvalidArgument for a field named twice, a string for a
+// bool and the like, and an enum given as a number in a string left unset.
 google::protobuf::util::Status json_to_message(std::string_view json, google::protobuf::Message* message,
                                                const google::protobuf::util::JsonParseOptions& options);
 

@@ -29,7 +29,7 @@ call() {
   local args=(-sS -X "$method" "$base$path" -H "Authorization: Bearer $token" -H "x-zitadel-orgid: $org"
               -H 'Accept: application/json' -w '\n%{http_code}')
   printf '> %s %s\n' "$method" "$path"
-  printf '> x-zitadel-orgid: %s\n' "$org"
+  printf '> x-zitadel-orgid: %s\n> Accept: application/json\n> Authorization: Bearer <the development token>\n' "$org"
   if [ -n "$body" ]; then
     args+=(-H 'Content-Type: application/json' -d "$body")
     printf '> Content-Type: application/json\n> %s\n' "$body"
@@ -39,6 +39,8 @@ call() {
   status=${response##*$'\n'}
   printf '< %s\n' "$status"
   printf '%s\n' "${response%$'\n'*}" | pretty
+  # The server writes its access lines in batches, within 100 ms: waiting a little keeps each one under its exchange.
+  sleep 0.2
 }
 
 step "1. Start userstream-server --dev on $database"

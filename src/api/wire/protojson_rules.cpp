@@ -365,7 +365,10 @@ private:
         if (!take('"')) return false;
         const std::size_t start = at_;
         while (at_ < in_.size() && in_[at_] != '"') at_ += in_[at_] == '\\' ? 2 : 1;
-        if (at_ >= in_.size()) return false;
+        if (at_ >= in_.size()) {
+            at_ = in_.size();  // an escape at the very end steps past it
+            return false;
+        }
         raw = in_.substr(start, at_ - start);
         ++at_;
         return true;

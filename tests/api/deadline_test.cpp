@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "support/api_fixture.hpp"
+#include "support/seed_request.hpp"
 #include "support/freezable_store.hpp"
 #include "wire/timeouts.hpp"
 #include "zitadel/management.pb.h"
@@ -22,13 +23,6 @@ namespace {
 constexpr std::string_view update_phone = "zitadel.management.v1.ManagementService/UpdateHumanPhone";
 constexpr int deadline_exceeded = 4;
 
-mgmt::UpdateHumanPhoneRequest seed_request() {
-    mgmt::UpdateHumanPhoneRequest request;
-    request.set_user_id("u1");
-    request.set_phone("+41 71 000 00 00");
-    request.set_is_phone_verified(true);
-    return request;
-}
 
 // The timeout header protocol `p` sends, with a value of `ms` milliseconds in that header's form.
 api::header_list::value_type timeout_header(protocol p, int ms) {
@@ -70,7 +64,7 @@ TEST_CASE("A request whose timeout ran out before it was handled is DeadlineExce
         api_fixture f;
         f.given_human("u1", "o1");
         const auto before = f.events().size();
-        auto request = f.request_for(p, update_phone, seed_request());
+        auto request = f.request_for(p, update_phone, seed_update_request());
         request.headers.push_back(timeout_header(p, 1000));
         request.received = std::chrono::steady_clock::now() - 2s;  // it waited for a worker for two seconds
 
@@ -89,7 +83,7 @@ TEST_CASE("A request within its timeout runs as any other, whenever it arrived")
         INFO(name_of(p));
         api_fixture f;
         f.given_human("u1", "o1");
-        auto request = f.request_for(p, update_phone, seed_request());
+        auto request = f.request_for(p, update_phone, seed_update_request());
         request.headers.push_back(timeout_header(p, 60'000));
         request.received = std::chrono::steady_clock::now() - 2s;
         const auto answer = f.answer(p, update_phone, request);
@@ -105,7 +99,7 @@ TEST_CASE("A malformed timeout header is InvalidArgument in its protocol's form,
         f.given_human("u1", "o1");
         const auto before = f.events().size();
         const bool connect = p == protocol::connect_json || p == protocol::connect_proto;
-        auto request = f.request_for(p, update_phone, seed_request());
+        auto request = f.request_for(p, update_phone, seed_update_request());
         request.headers.emplace_back(connect ? "Connect-Timeout-Ms" : "Grpc-Timeout", "soon");
         const auto answer = f.answer(p, update_phone, request);
         CHECK(answer.code == 3);
@@ -119,12 +113,12 @@ TEST_CASE("Each protocol reads only its own timeout header") {
     // A Connect request's grpc-timeout, or a REST request's connect-timeout-ms, is just another header.
     api_fixture f;
     f.given_human("u1", "o1");
-    auto connect = f.request_for(protocol::connect_json, update_phone, seed_request());
+    auto connect = f.request_for(protocol::connect_json, update_phone, seed_update_request());
     connect.headers.emplace_back("Grpc-Timeout", "1n");
     connect.received = std::chrono::steady_clock::now() - 1s;
     CHECK(f.answer(protocol::connect_json, update_phone, connect).ok());
 
-    auto rest = f.request_for(protocol::rest, update_phone, seed_request());
+    auto rest = f.request_for(protocol::rest, update_phone, seed_update_request());
     rest.headers.emplace_back("Connect-Timeout-Ms", "1");
     rest.received = std::chrono::steady_clock::now() - 1s;
     const auto again = f.answer(protocol::rest, update_phone, rest);
@@ -165,10 +159,10 @@ TEST_CASE("call: a deadline in the past is DeadlineExceeded before the call runs
     f.given_human("u1", "o1");
     const auto before = f.events().size();
     api::rpc_metadata metadata{"Bearer admin-token", std::nullopt, std::chrono::steady_clock::now() - 1ms};
-    const auto late = f.api->call(update_phone, seed_request().SerializeAsString(), metadata);
+    const auto late = f.api->call(update_phone, seed_update_request().SerializeAsString(), metadata);
     CHECK(late.status.code == deadline_exceeded);
     CHECK(f.events().size() == before);
 
     metadata.deadline = std::chrono::steady_clock::now() + 60s;
-    CHECK(f.api->call(update_phone, seed_request().SerializeAsString(), metadata).status.ok());
+    CHECK(f.api->call(update_phone, seed_update_request().SerializeAsString(), metadata).status.ok());
 }

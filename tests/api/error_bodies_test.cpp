@@ -6,6 +6,7 @@
 
 #include "google/rpc/status.pb.h"
 #include "support/api_fixture.hpp"
+#include "support/seed_request.hpp"
 #include "zitadel/management.pb.h"
 #include "zitadel/message.pb.h"
 
@@ -63,18 +64,10 @@ std::string binary_error_detail(std::string_view id, std::string_view message) {
     return detail.SerializeAsString();
 }
 
-mgmt::UpdateHumanPhoneRequest same_verified_number() {
-    mgmt::UpdateHumanPhoneRequest request;
-    request.set_user_id("u1");
-    request.set_phone("+41 71 000 00 00");
-    request.set_is_phone_verified(true);
-    return request;
-}
-
 reply not_changed(protocol p) {
     api_fixture f;
     f.given_human("u1", "o1", "+41 71 000 00 00", true);
-    return f.send(p, update_human_phone, same_verified_number(), admin_token, "o1");
+    return f.send(p, update_human_phone, seed_update_request(), admin_token, "o1");
 }
 
 reply without_plus(protocol p) {
@@ -129,7 +122,7 @@ TEST_CASE("Connect: the ErrorDetail's base64 drops the padding") {
     const auto detail = binary_error_detail("COMMAND-3M0fs", "User could not be found");
     REQUIRE(detail.size() % 3 == 1);
     api_fixture f;  // no user u1
-    const auto answer = f.send(protocol::connect_json, update_human_phone, same_verified_number(), admin_token).raw;
+    const auto answer = f.send(protocol::connect_json, update_human_phone, seed_update_request(), admin_token).raw;
     CHECK(answer.status == 400);
     CHECK(answer.body ==
           R"j({"code":"failed_precondition","message":"User could not be found (COMMAND-3M0fs)","details":[{"type":"zitadel.v1.ErrorDetail","value":")j" +
@@ -190,7 +183,7 @@ TEST_CASE("A validation failure carries no details in any protocol") {
 TEST_CASE("REST: an unauthenticated call is 401 with the API layer's ErrorDetail") {
     api_fixture f;
     f.given_human("u1", "o1");
-    const auto answer = f.send(protocol::rest, update_human_phone, same_verified_number(), "").raw;
+    const auto answer = f.send(protocol::rest, update_human_phone, seed_update_request(), "").raw;
     CHECK(answer.status == 401);
     CHECK(answer.body ==
           R"j({"code":16,"message":"Authorization header missing or not a bearer token (US-API-token-missing)","details":[{"@type":"type.googleapis.com/zitadel.v1.ErrorDetail","id":"US-API-token-missing","message":"Authorization header missing or not a bearer token"}]})j");

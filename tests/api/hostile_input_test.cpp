@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/api_fixture.hpp"
+#include "support/seed_request.hpp"
 #include "zitadel/management.pb.h"
 #include "zitadel/user/v2/user_service.pb.h"
 
@@ -322,11 +323,7 @@ TEST_CASE("Malformed protobuf is InvalidArgument in Connect binary and gRPC-Web"
 TEST_CASE("Broken gRPC-Web framing is refused in gRPC-Web's form") {
     api_fixture f;
     f.given_human("u1", "o1");
-    mgmt::UpdateHumanPhoneRequest request;
-    request.set_user_id("u1");
-    request.set_phone("+41 71 000 00 00");
-    request.set_is_phone_verified(true);
-    const auto message = request.SerializeAsString();
+    const auto message = seed_update_request().SerializeAsString();
 
     refused(f, grpc_web(update_path, frame(0, message).substr(0, 12)), form::grpc_web, 200, 3);  // truncated
     refused(f, grpc_web(update_path, std::string("\0\0\0", 3)), form::grpc_web, 200, 3);        // a partial prefix

@@ -4,6 +4,7 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include "support/api_fixture.hpp"
+#include "support/seed_request.hpp"
 #include "zitadel/auth.pb.h"
 #include "zitadel/management.pb.h"
 #include "zitadel/user/v2/user_service.pb.h"
@@ -63,10 +64,7 @@ auto with_u1_verified = [](api_fixture& f) { f.given_human("u1", "o1", "+41 71 0
 }  // namespace
 
 TEST_CASE("UpdateHumanPhone with the seed's body changes and verifies the phone in every protocol") {
-    mgmt::UpdateHumanPhoneRequest request;
-    request.set_user_id("u1");
-    request.set_phone("+41 71 000 00 00");
-    request.set_is_phone_verified(true);
+    const auto request = seed_update_request();
     const auto& first = same_success(on_every_protocol(with_u1, "zitadel.management.v1.ManagementService/UpdateHumanPhone",
                                                        request, admin_token, "o1"));
     CHECK(first.new_events == std::vector<std::string>{"user.human.phone.changed", "user.human.phone.verified"});

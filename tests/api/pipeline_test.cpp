@@ -7,6 +7,7 @@
 
 #include "google/rpc/status.pb.h"
 #include "support/api_fixture.hpp"
+#include "support/seed_request.hpp"
 #include "support/freezable_store.hpp"
 #include "unit/support/forwarding_store.hpp"
 #include "zitadel/management.pb.h"
@@ -19,13 +20,6 @@ namespace mgmt = zitadel::management::v1;
 namespace v2 = zitadel::user::v2;
 
 namespace {
-mgmt::UpdateHumanPhoneRequest seed_request() {
-    mgmt::UpdateHumanPhoneRequest request;
-    request.set_user_id("u1");
-    request.set_phone("+41 71 000 00 00");
-    request.set_is_phone_verified(true);
-    return request;
-}
 }  // namespace
 
 TEST_CASE("Without a bearer token, or with an unknown one, a method is Unauthenticated and runs nothing") {
@@ -34,12 +28,12 @@ TEST_CASE("Without a bearer token, or with an unknown one, a method is Unauthent
         api_fixture f;
         f.given_human("u1", "o1");
         const auto before = f.events().size();
-        const auto missing = f.send(p, "zitadel.management.v1.ManagementService/UpdateHumanPhone", seed_request(), "");
+        const auto missing = f.send(p, "zitadel.management.v1.ManagementService/UpdateHumanPhone", seed_update_request(), "");
         CHECK(missing.code == 16);
         CHECK(missing.error_id == "US-API-token-missing");
         CHECK(missing.http_status == expected_http_status(p, 16));
         const auto unknown =
-            f.send(p, "zitadel.management.v1.ManagementService/UpdateHumanPhone", seed_request(), "guess");
+            f.send(p, "zitadel.management.v1.ManagementService/UpdateHumanPhone", seed_update_request(), "guess");
         CHECK(unknown.code == 16);
         CHECK(unknown.error_id == "US-API-token-invalid");
         CHECK(f.events().size() == before);
@@ -184,7 +178,7 @@ TEST_CASE("call() runs a method on binary protobuf with metadata, as a gRPC list
     api_fixture f;
     f.given_human("u1", "o1");
     const auto ok = f.api->call("/zitadel.management.v1.ManagementService/UpdateHumanPhone",
-                                seed_request().SerializeAsString(), {"Bearer admin-token", "o1"});
+                                seed_update_request().SerializeAsString(), {"Bearer admin-token", "o1"});
     REQUIRE(ok.status.ok());
     mgmt::UpdateHumanPhoneResponse response;
     REQUIRE(response.ParseFromString(ok.response));
@@ -192,7 +186,7 @@ TEST_CASE("call() runs a method on binary protobuf with metadata, as a gRPC list
     CHECK(ok.status_details().empty());
 
     const auto again = f.api->call("zitadel.management.v1.ManagementService/UpdateHumanPhone",
-                                   seed_request().SerializeAsString(), {"Bearer admin-token", "o1"});
+                                   seed_update_request().SerializeAsString(), {"Bearer admin-token", "o1"});
     CHECK(again.status.code == 9);
     CHECK(again.status.message == "Phone not changed (COMMAND-wF94r)");
     google::rpc::Status details;

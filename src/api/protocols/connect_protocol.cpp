@@ -39,8 +39,10 @@ api_response serve_connect(const pipeline& p, const api_request& request, std::s
 
     auto message = new_message(*m->request_prototype);
     if (json) {
-        if (!request.body.empty() && !parse_json_request(request.body, *message)) {
-            return error_response(plain_status(rpc_code::invalid_argument, "malformed JSON request message"));
+        if (!request.body.empty()) {
+            if (auto refused = parse_json_request(request.body, *message, "malformed JSON request message")) {
+                return error_response(plain_status(rpc_code::invalid_argument, std::move(*refused)));
+            }
         }
     } else if (!message->ParseFromString(request.body)) {
         return error_response(plain_status(rpc_code::invalid_argument, "malformed protobuf request message"));

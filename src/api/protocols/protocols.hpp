@@ -2,6 +2,8 @@
 // the outcome in its own way; none writes any behaviour of its own into a method.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "pipeline.hpp"
@@ -18,8 +20,12 @@ api_response serve_grpc_web(const pipeline& p, const api_request& request, std::
 
 // Fills `message` from a JSON request body as grpc-gateway and connect-go do (Go's protojson): unknown fields are
 // ignored, and the body must be JSON by RFC 8259. protobuf's C++ parser alone also takes trailing commas, unquoted
-// keys, single quotes and raw control characters, which ZITADEL refuses. False when the body is not such a message.
-bool parse_json_request(std::string_view body, google::protobuf::Message& message);
+// keys, single quotes and raw control characters, which ZITADEL refuses. Nullopt when `message` was filled; otherwise
+// the InvalidArgument message `what` ("malformed JSON request body") gets: with the rule of Go's protojson the body
+// breaks, which names the field (`...: duplicate field "phone"`), or `what` alone when the body is no JSON or
+// protobuf's parser refused it (its messages can quote the body: a code, a number).
+std::optional<std::string> parse_json_request(std::string_view body, google::protobuf::Message& message,
+                                              std::string_view what);
 
 // The media type of a Content-Type value: lower case, without parameters ("application/json; charset=utf-8" ->
 // "application/json").

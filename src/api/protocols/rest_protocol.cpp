@@ -46,9 +46,8 @@ api_response serve_rest(const pipeline& p, const api_request& request, std::stri
         if (const auto type = request.header("content-type"); type && media_type(*type) != "application/json") {
             return error_response(415, plain_status(rpc_code::invalid_argument, "unsupported content type"));
         }
-        if (!parse_json_request(request.body, *message)) {
-            // The parser's own message can quote the body (a code, say): it is not passed on.
-            return error_response(plain_status(rpc_code::invalid_argument, "malformed JSON request body"));
+        if (auto refused = parse_json_request(request.body, *message, "malformed JSON request body")) {
+            return error_response(plain_status(rpc_code::invalid_argument, std::move(*refused)));
         }
     }
     if (const auto* field = message->GetDescriptor()->FindFieldByName("user_id");
@@ -66,11 +65,16 @@ api_response serve_rest(const pipeline& p, const api_request& request, std::stri
     return json_response(200, std::move(body));
 }
 
-bool parse_json_request(std::string_view body, google::protobuf::Message& message) {
-    if (!nlohmann::json::accept(body)) return false;  // iterative: deep nesting cannot exhaust the stack
+std::optional<std::string> parse_json_request(std::string_view body, google::protobuf::Message& message,
+                                              std::string_view what) {
+    if (!nlohmann::json::accept(body)) return std::string(what);  // iterative: deep nesting cannot exhaust the stack
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = true;
-    return json_to_message(body, &message, options).ok();
+    bool rule_broken = false;
+    const auto status = json_to_message(body, &message, options, &rule_broken);
+    if (status.ok()) return std::nullopt;
+    if (!rule_broken) return std::string(what);
+    return std::string(what) + ": " + std::string(status.message());
 }
 
 std::string media_type(std::string_view content_type) {

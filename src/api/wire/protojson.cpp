@@ -338,7 +338,7 @@ pb::util::Status message_to_json(const pb::Message& message, std::string* output
 }
 
 pb::util::Status json_to_message(std::string_view json, pb::Message* message,
-                                 const pb::util::JsonParseOptions& options) {
+                                 const pb::util::JsonParseOptions& options, bool* rule_broken) {
     if (flat_reader(json, *message).read()) return pb::util::Status();
     message->Clear();  // as protobuf leaves it when it fails
     std::string binary;
@@ -347,7 +347,10 @@ pb::util::Status json_to_message(std::string_view json, pb::Message* message,
     if (status.ok() && !message->ParseFromString(binary)) {
         return pb::util::InvalidArgumentError("JSON transcoder produced invalid protobuf output.");
     }
-    if (status.ok()) status = check_go_protojson_rules(json, *message);
+    if (status.ok()) {
+        status = check_go_protojson_rules(json, *message);
+        if (rule_broken != nullptr) *rule_broken = !status.ok();
+    }
     if (!status.ok()) message->Clear();
     return status;
 }

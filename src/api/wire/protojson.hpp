@@ -24,8 +24,11 @@ google::protobuf::util::Status message_to_json(const google::protobuf::Message& 
 
 // As google::protobuf::util::JsonStringToMessage, for messages of the generated pool, held to Go's protojson rules
 // where protobuf's parser is laxer (wire/protojson_rules.hpp): InvalidArgument for a field named twice, a string for a
-// bool and the like, and an enum given as a number in a string left unset.
+// bool and the like, and an enum given as a number in a string left unset. When one of those rules refused the JSON,
+// `rule_broken` (if given) is set to true: that status message names the field and never quotes a value, unlike the
+// parser's own messages, which can quote the body.
 google::protobuf::util::Status json_to_message(std::string_view json, google::protobuf::Message* message,
-                                               const google::protobuf::util::JsonParseOptions& options);
+                                               const google::protobuf::util::JsonParseOptions& options,
+                                               bool* rule_broken = nullptr);
 
 }  // namespace userstream::api::detail

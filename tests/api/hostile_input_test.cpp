@@ -521,7 +521,7 @@ TEST_CASE("A verification code in a malformed or rejected request is not echoed 
     CHECK(f.log.empty());
 }
 
-TEST_CASE("A JSON body that breaks a rule of Go's protojson is told which field, never a value; other malformed JSON "
+TEST_CASE("A JSON body that breaks a rule of Go's protojson is told which field, never a value, and other malformed JSON "
           "gets the plain message") {
     api_fixture f;
     f.given_human("u1", "o1");

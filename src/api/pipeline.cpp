@@ -24,8 +24,6 @@ std::optional<std::string_view> bearer_token(std::optional<std::string_view> aut
     return token;
 }
 
-constexpr int deadline_exceeded = 4;
-
 bool past(const pipeline::deadline& by) { return by && std::chrono::steady_clock::now() >= *by; }
 }  // namespace
 
@@ -47,7 +45,7 @@ rpc_outcome pipeline::run(const method& m, const google::protobuf::Message& requ
                           std::optional<std::string_view> authorization,
                           const std::optional<std::string>& org_id, deadline by) const {
     // Checked first, as gRPC servers do: a client that has given up is not served, not even authenticated.
-    if (past(by)) return {plain_status(deadline_exceeded, "deadline exceeded before the call ran"), nullptr};
+    if (past(by)) return {plain_status(rpc_code::deadline_exceeded, "deadline exceeded before the call ran"), nullptr};
     const auto token = bearer_token(authorization);
     if (!token) return {status_of(errors::token_missing), nullptr};
     std::optional<user::caller> who;
@@ -68,7 +66,7 @@ rpc_outcome pipeline::run(const method& m, const google::protobuf::Message& requ
             // The read models were still behind when the caller's deadline, not the handler's own bound, ended the
             // wait: the caller's answer is its deadline.
             if (status.error_id == projections::errors::projection_behind.id && past(by)) {
-                return {plain_status(deadline_exceeded, "deadline exceeded while waiting for the read models"), nullptr};
+                return {plain_status(rpc_code::deadline_exceeded, "deadline exceeded while waiting for the read models"), nullptr};
             }
             return {std::move(status), nullptr};
         }

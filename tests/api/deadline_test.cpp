@@ -24,9 +24,11 @@ constexpr std::string_view update_phone = "zitadel.management.v1.ManagementServi
 constexpr int deadline_exceeded = 4;
 
 
+bool is_connect(protocol p) { return p == protocol::connect_json || p == protocol::connect_proto; }
+
 // The timeout header protocol `p` sends, with a value of `ms` milliseconds in that header's form.
 api::header_list::value_type timeout_header(protocol p, int ms) {
-    if (p == protocol::connect_json || p == protocol::connect_proto) return {"Connect-Timeout-Ms", std::to_string(ms)};
+    if (is_connect(p)) return {"Connect-Timeout-Ms", std::to_string(ms)};
     return {"Grpc-Timeout", std::to_string(ms) + "m"};
 }
 }  // namespace
@@ -98,7 +100,7 @@ TEST_CASE("A malformed timeout header is InvalidArgument in its protocol's form,
         api_fixture f;
         f.given_human("u1", "o1");
         const auto before = f.events().size();
-        const bool connect = p == protocol::connect_json || p == protocol::connect_proto;
+        const bool connect = is_connect(p);
         auto request = f.request_for(p, update_phone, seed_update_request());
         request.headers.emplace_back(connect ? "Connect-Timeout-Ms" : "Grpc-Timeout", "soon");
         const auto answer = f.answer(p, update_phone, request);

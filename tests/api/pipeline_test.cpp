@@ -19,9 +19,6 @@ using namespace userstream::api_tests;
 namespace mgmt = zitadel::management::v1;
 namespace v2 = zitadel::user::v2;
 
-namespace {
-}  // namespace
-
 TEST_CASE("Without a bearer token, or with an unknown one, a method is Unauthenticated and runs nothing") {
     for (const auto p : all_protocols) {
         INFO(name_of(p));

@@ -10,8 +10,8 @@
 namespace userstream::api::detail {
 
 namespace rpc_code {
-inline constexpr int ok = 0, unknown = 2, invalid_argument = 3, not_found = 5, resource_exhausted = 8,
-                     unimplemented = 12, internal = 13, unauthenticated = 16;
+inline constexpr int ok = 0, unknown = 2, invalid_argument = 3, deadline_exceeded = 4, not_found = 5,
+                     resource_exhausted = 8, unimplemented = 12, internal = 13, unauthenticated = 16;
 }
 
 // grpc-gateway's runtime.HTTPStatusFromCode (FailedPrecondition is 400 there, as ZITADEL answers).
